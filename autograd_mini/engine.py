@@ -15,11 +15,23 @@ parent slots are enough; keeping them as plain slots instead of tuples makes a n
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import math
 import numbers
+from collections.abc import Iterator
 from typing import Any, Union
 
 from .rules import RULES
+
+class _Mode:
+    """Engine-wide switches, changed only by the context managers ``no_grad`` and ``detect_anomaly``."""
+
+    record_graph = True  # False inside no_grad(): results are plain leaves
+    check_anomalies = False  # True inside detect_anomaly(): NaN/inf raise at once
+
+
+_MODE = _Mode()
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
@@ -81,16 +93,38 @@ class Value:
         return (self._da, self._db)[: len(self.parents)]
 
     def apply(self, op: str, other: Operand | None = None) -> Value:
-        """Apply the primitive ``op`` (a key of ``rules.RULES``) to self and maybe ``other``."""
+        """Apply the primitive ``op`` (a key of ``rules.RULES``) to self and maybe ``other``.
+
+        >>> Value(2.0).apply("*", 3).data
+        6.0
+        """
         rule = RULES[op]
         if other is None:
             out = rule.forward(self.data)
+            if not _MODE.record_graph:
+                return Value(out)
             (da,) = rule.derivative(self.data, out)
-            return _node(op, out, self, da)
-        b = other if isinstance(other, Value) else _constant(other, op)
-        out = rule.forward(self.data, b.data)
-        da, db = rule.derivative(self.data, b.data, out)
-        return _node(op, out, self, da, b, db)
+            node = _node(op, out, self, da)
+        else:
+            b = other if isinstance(other, Value) else _constant(other, op)
+            out = rule.forward(self.data, b.data)
+            if not _MODE.record_graph:
+                return Value(out)
+            da, db = rule.derivative(self.data, b.data, out)
+            node = _node(op, out, self, da, b, db)
+        if _MODE.check_anomalies:
+            _check_forward(node)
+        return node
+
+    def detach(self) -> Value:
+        """A new leaf with the same data, cut off from the graph.
+
+        >>> x = Value(3.0)
+        >>> y = (x * x).detach()
+        >>> y.data, y.parents
+        (9.0, ())
+        """
+        return Value(self.data, label=self.label)
 
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
@@ -256,7 +290,7 @@ def gradients(root: Value, *, create_graph: bool = False) -> dict[Value, Any]:
     """
     if create_graph:
         return _differentiable_gradients(root)
-    grads: dict[Value, float] = {root: 1.0}
+    grads: dict[Value, Any] = {root: 1.0}
     collector_was_on = gc.isenabled()
     gc.disable()  # the pass creates no cycles; a collection here would only rescan the graph
     try:
@@ -269,6 +303,8 @@ def gradients(root: Value, *, create_graph: bool = False) -> dict[Value, Any]:
     finally:
         if collector_was_on:
             gc.enable()
+    if _MODE.check_anomalies:
+        _check_backward(root, grads)
     return grads
 
 
@@ -283,6 +319,67 @@ def _differentiable_gradients(root: Value) -> dict[Value, Any]:
             contribution = upstream * local
             grads[parent] = grads[parent] + contribution if parent in grads else contribution
     return grads
+
+
+def _describe(node: Value) -> str:
+    name = f"{node.label!r} " if node.label else ""
+    return f"{name}{node.op or 'leaf'} = {node.data!r}"
+
+
+def _check_forward(node: Value) -> None:
+    if not math.isfinite(node.data):
+        inputs = ", ".join(_describe(p) for p in node.parents)
+        raise FloatingPointError(f"detect_anomaly: {node.op!r} produced {node.data!r} from inputs: {inputs}")
+
+
+def _check_backward(root: Value, grads: dict[Value, Any]) -> None:
+    """Name the first op, walking back from the root, whose local derivative made a NaN."""
+    for node in reversed(topological_order(root)):
+        upstream = grads[node]
+        for parent, local in zip(node.parents, node.local_grads):
+            if math.isnan(upstream * local) and not math.isnan(upstream):
+                raise FloatingPointError(
+                    f"detect_anomaly: backward through {node.op!r} gave a NaN gradient for input "
+                    f"{_describe(parent)} (upstream gradient {upstream!r}, local derivative {local!r})"
+                )
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block, operations compute values but record no graph (also a decorator).
+
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.data, y.parents
+    (4.0, ())
+    """
+    before = _MODE.record_graph
+    _MODE.record_graph = False
+    try:
+        yield
+    finally:
+        _MODE.record_graph = before
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside this block, a NaN or inf made by an op, or a NaN gradient, raises FloatingPointError.
+
+    >>> x = Value(0.0, label="x")
+    >>> with detect_anomaly():
+    ...     y = x.sqrt() * 0.0     # d/dx = 0 * inf: not a number
+    ...     y.backward()
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: detect_anomaly: backward through 'sqrt' gave ... 'x' leaf = 0.0 ...
+    """
+    before = _MODE.check_anomalies
+    _MODE.check_anomalies = True
+    try:
+        yield
+    finally:
+        _MODE.check_anomalies = before
 
 
 def _local_grads_as_values(node: Value) -> tuple[Any, ...]:
