@@ -20,9 +20,10 @@ import gc
 import math
 import numbers
 from collections.abc import Iterator
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 from .rules import RULES
+
 
 class _Mode:
     """Engine-wide switches, changed only by the context managers ``no_grad`` and ``detect_anomaly``."""
@@ -33,8 +34,8 @@ class _Mode:
 
 _MODE = _Mode()
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number: TypeAlias = "int | float"
+Operand: TypeAlias = "Value | int | float"
 
 
 def _to_float(x: Any, where: str) -> float:
@@ -315,7 +316,7 @@ def _differentiable_gradients(root: Value) -> dict[Value, Any]:
         if node._a is None:
             continue  # a leaf: nothing further back
         upstream = grads[node]
-        for parent, local in zip(node.parents, _local_grads_as_values(node)):
+        for parent, local in zip(node.parents, _local_grads_as_values(node), strict=True):
             contribution = upstream * local
             grads[parent] = grads[parent] + contribution if parent in grads else contribution
     return grads
@@ -336,7 +337,7 @@ def _check_backward(root: Value, grads: dict[Value, Any]) -> None:
     """Name the first op, walking back from the root, whose local derivative made a NaN."""
     for node in reversed(topological_order(root)):
         upstream = grads[node]
-        for parent, local in zip(node.parents, node.local_grads):
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
             if math.isnan(upstream * local) and not math.isnan(upstream):
                 raise FloatingPointError(
                     f"detect_anomaly: backward through {node.op!r} gave a NaN gradient for input "

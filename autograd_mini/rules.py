@@ -51,9 +51,10 @@ def _pow(a: float, b: float) -> float:
     if a < 0.0 and not b.is_integer():
         raise ValueError(f"pow: a negative base {a!r} with the non-integer exponent {b!r} has no real value")
     try:
-        return a**b
+        result: float = a**b
     except OverflowError:
         raise OverflowError(f"pow: {a!r} ** {b!r} is too large for a float") from None
+    return result
 
 
 def _pow_base_grad(a: Any, b: Any) -> Any:
