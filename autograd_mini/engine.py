@@ -93,21 +93,24 @@ class Value:
         """d(self)/d(parent) for each parent, computed when the node was made."""
         return (self._da, self._db)[: len(self.parents)]
 
-    def apply(self, op: str, other: Operand | None = None) -> Value:
-        """Apply the primitive ``op`` (a key of ``rules.RULES``) to self and maybe ``other``.
+    def apply(self, op: str, *other: Operand) -> Value:
+        """Apply the primitive ``op`` (a key of ``rules.RULES``) to self, and ``other`` if binary.
 
         >>> Value(2.0).apply("*", 3).data
         6.0
         """
-        rule = RULES[op]
-        if other is None:
+        try:
+            rule = RULES[op]
+        except KeyError:
+            raise ValueError(f"unknown op {op!r}; the primitives are {', '.join(RULES)}") from None
+        if not other:
             out = rule.forward(self.data)
             if not _MODE.record_graph:
                 return Value(out)
             (da,) = rule.derivative(self.data, out)
             node = _node(op, out, self, da)
         else:
-            b = other if isinstance(other, Value) else _constant(other, op)
+            b = other[0] if isinstance(other[0], Value) else _constant(other[0], op)
             out = rule.forward(self.data, b.data)
             if not _MODE.record_graph:
                 return Value(out)
@@ -267,18 +270,16 @@ def topological_order(root: Value) -> list[Value]:
     Iterative depth-first search, so graphs of any depth work at the default recursion limit.
     """
     order: list[Value] = []
-    visited = {root}
+    expanded: set[Value] = set()
     stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
-            order.append(node)
-            continue
-        stack.append((node, True))
-        for parent in (node._a, node._b):
-            if parent is not None and parent not in visited:
-                visited.add(parent)
-                stack.append((parent, False))
+            order.append(node)  # every parent was appended while this entry waited below them
+        elif node not in expanded:
+            expanded.add(node)
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in (node._a, node._b) if parent is not None)
     return order
 
 
