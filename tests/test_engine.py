@@ -7,8 +7,8 @@ import math
 import sys
 
 import pytest
+from graphs import random_graphs
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import autograd_mini.engine as engine
 from autograd_mini import Value, gradients, log, sqrt, topological_order
@@ -219,18 +219,6 @@ def test_backward_restores_the_collector_when_it_fails(monkeypatch: pytest.Monke
 
 
 # -- the order backward walks ---------------------------------------------------------------
-
-
-@st.composite
-def random_graphs(draw: st.DrawFn) -> Value:
-    """A random DAG: each new node combines one or two earlier nodes (fan-out and reuse included)."""
-    nodes = [Value(draw(st.floats(0.5, 2.0)), label=f"x{i}") for i in range(draw(st.integers(1, 4)))]
-    for _ in range(draw(st.integers(0, 25))):
-        a = nodes[draw(st.integers(0, len(nodes) - 1))]
-        b = nodes[draw(st.integers(0, len(nodes) - 1))]
-        op = draw(st.sampled_from(["+", "*", "tanh", "sin"]))
-        nodes.append(a.apply(op, b) if op in "+*" else a.apply(op))
-    return nodes[-1]
 
 
 @settings(max_examples=150, deadline=None)

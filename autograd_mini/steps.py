@@ -1,0 +1,116 @@
+"""The backward pass, one step at a time: what a class sees when the chain rule runs.
+
+``trace_backward(root)`` replays backward without touching any ``.grad`` and returns one
+:class:`Step` per node, in the order backward finalizes them: the node's gradient (now final,
+since every consumer has reported), and for each parent the local derivative, the contribution
+``upstream * local`` sent back, and the parent's running sum after it.
+
+>>> from autograd_mini import Value
+>>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+>>> c = a * b
+>>> c.label = "c"
+>>> for step in trace_backward(c):
+...     print(step.caption())
+dc/dc = 1
+dc/da = dc/dc · dc/da = 1 · 3 = 3
+dc/db = dc/dc · dc/db = 1 · 2 = 2
+dc/da = 3 (an input: nothing further back)
+dc/db = 2 (an input: nothing further back)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .engine import Value, topological_order
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One contribution sent back along an edge during a step."""
+
+    parent: Value
+    local_grad: float  # d(node)/d(parent)
+    contribution: float  # upstream * local_grad
+    total: float  # the parent's running sum d(root)/d(parent) after this contribution
+    previous: float  # the running sum before it (0.0 for the first contribution)
+    is_first: bool  # True when no other path had reached the parent yet
+
+
+@dataclass(frozen=True)
+class Step:
+    """Backward at one node: its gradient is final, and it sends contributions to its parents."""
+
+    index: int
+    node: Value
+    upstream: float  # d(root)/d(node), final at this step
+    edges: tuple[Edge, ...]
+    root: Value
+    names: dict[Value, str]  # a short name for every node of the graph (see node_names)
+
+    def caption(self) -> str:
+        """The chain-rule arithmetic of this step, one line per edge."""
+        root = self.names[self.root]
+        node = self.names[self.node]
+        if not self.edges:
+            head = f"d{root}/d{node} = {_num(self.upstream)}"
+            return head if self.index == 0 else f"{head} (an input: nothing further back)"
+        lines = []
+        for edge in self.edges:
+            parent = self.names[edge.parent]
+            product = f"d{root}/d{node} · d{node}/d{parent} = {_num(self.upstream)} · {_num(edge.local_grad)}"
+            line = f"d{root}/d{parent} = {product} = {_num(edge.contribution)}"
+            if not edge.is_first:  # paths meet here: add to what earlier paths brought
+                line = (
+                    f"d{root}/d{parent} += {product} = {_num(edge.contribution)};"
+                    f" sum {_num(edge.previous)} + {_num(edge.contribution)} = {_num(edge.total)}"
+                )
+            lines.append(line)
+        if self.index == 0:
+            lines.insert(0, f"d{root}/d{root} = 1")
+        return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def node_names(root: Value) -> dict[Value, str]:
+    """A short name for every node: its label, else ``n<position in topological order>``.
+
+    >>> from autograd_mini import Value
+    >>> x = Value(1.0, label="x")
+    >>> names = node_names(x * 2)
+    >>> sorted(names.values())
+    ['n0', 'n2', 'x']
+    """
+    return {node: node.label or f"n{i}" for i, node in enumerate(topological_order(root))}
+
+
+def trace_backward(root: Value) -> list[Step]:
+    """Every step of ``root.backward()``, in order, without changing any ``.grad``.
+
+    The arithmetic is the one backward does, in the same order, so the totals equal backward's
+    gradients exactly.
+
+    Args:
+        root: the output whose gradients are traced.
+
+    Returns:
+        One Step per node, the root first, the inputs last.
+    """
+    order = topological_order(root)
+    names = node_names(root)
+    grads: dict[Value, float] = {root: 1.0}
+    steps = []
+    for index, node in enumerate(reversed(order)):
+        upstream = grads[node]
+        edges = []
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            previous = grads.get(parent)
+            contribution = upstream * local
+            total = contribution if previous is None else previous + contribution
+            grads[parent] = total
+            edges.append(Edge(parent, local, contribution, total, previous or 0.0, previous is None))
+        steps.append(Step(index, node, upstream, tuple(edges), root, names))
+    return steps

@@ -1,0 +1,63 @@
+"""Steps of the backward pass: they must agree exactly with backward()."""
+
+from __future__ import annotations
+
+from graphs import random_graphs
+from hypothesis import given, settings
+
+from autograd_mini import Value, topological_order
+from autograd_mini.steps import trace_backward
+
+
+@settings(max_examples=150, deadline=None)
+@given(root=random_graphs())
+def test_steps_end_with_exactly_the_gradients_backward_computes(root: Value) -> None:
+    steps = trace_backward(root)
+    nodes = topological_order(root)
+    assert all(node.grad == 0.0 for node in nodes), "tracing touches no .grad"
+    root.backward()
+    assert [step.node for step in steps] == list(reversed(nodes))
+    for step in steps:
+        assert step.upstream == step.node.grad  # exact: the same additions in the same order
+
+
+@settings(max_examples=100, deadline=None)
+@given(root=random_graphs())
+def test_each_running_sum_adds_the_contribution_to_the_previous_sum(root: Value) -> None:
+    finalized: set[Value] = set()
+    for step in trace_backward(root):
+        finalized.add(step.node)
+        for edge in step.edges:
+            assert edge.parent not in finalized, "a parent's gradient is final only after all consumers"
+            assert edge.contribution == step.upstream * edge.local_grad
+            expected = edge.contribution if edge.is_first else edge.previous + edge.contribution
+            assert edge.total == expected
+
+
+def test_fan_out_caption_shows_where_paths_meet() -> None:
+    # d = a*a + a: dd/da = 1 + a + a = 5 at a = 2, reached by three edges
+    a = Value(2.0, label="a")
+    sq = a * a
+    sq.label = "s"
+    d = sq + a
+    d.label = "d"
+    steps = trace_backward(d)
+    assert steps[0].caption().splitlines() == [
+        "dd/dd = 1",
+        "dd/ds = dd/dd · dd/ds = 1 · 1 = 1",
+        "dd/da = dd/dd · dd/da = 1 · 1 = 1",
+    ]
+    assert steps[1].caption().splitlines() == [
+        "dd/da += dd/ds · ds/da = 1 · 2 = 2; sum 1 + 2 = 3",
+        "dd/da += dd/ds · ds/da = 1 · 2 = 2; sum 3 + 2 = 5",
+    ]
+    assert steps[2].node is a and steps[2].upstream == 5.0
+    assert steps[2].caption() == "dd/da = 5 (an input: nothing further back)"
+
+
+def test_unlabelled_nodes_get_names_by_position() -> None:
+    x = Value(3.0, label="x")
+    y = (x * x).tanh()
+    names = trace_backward(y)[0].names
+    assert names[x] == "x"
+    assert sorted(names.values()) == ["n1", "n2", "x"]
