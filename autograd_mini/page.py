@@ -116,9 +116,7 @@ def page_html(frames: list[Frame], title: str, interval_ms: int = 1200) -> str:
         f'data-caption="{html.escape(frame.caption)}"{" hidden" if i else ""}>\n{_strip_xml_header(frame.svg)}\n</div>'
         for i, frame in enumerate(frames)
     )
-    return _PAGE.substitute(
-        title=html.escape(title), frames=blocks, last=len(frames) - 1, interval=int(interval_ms)
-    )
+    return _PAGE.substitute(title=html.escape(title), frames=blocks, last=len(frames) - 1, interval=int(interval_ms))
 
 
 def _strip_xml_header(svg: str) -> str:
@@ -137,8 +135,7 @@ class StepPage:
     def _repr_html_(self) -> str:
         # An iframe keeps the page's script and styles apart from the notebook's.
         return (
-            f'<iframe srcdoc="{html.escape(self.html)}" style="width:100%;height:640px;border:1px solid #ddd">'
-            "</iframe>"
+            f'<iframe srcdoc="{html.escape(self.html)}" style="width:100%;height:640px;border:1px solid #ddd"></iframe>'
         )
 
     def save(self, path: str | Path) -> Path:
