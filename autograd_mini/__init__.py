@@ -9,10 +9,12 @@
 """
 
 from .engine import Value, cos, exp, gradients, log, relu, sigmoid, sin, sqrt, tanh, topological_order
+from .viz import draw
 
 __all__ = [
     "Value",
     "cos",
+    "draw",
     "exp",
     "gradients",
     "log",

@@ -1,0 +1,390 @@
+"""Drawings of a computation graph with Graphviz: every value, its gradient, and the chain rule.
+
+``draw(root)`` returns a ``graphviz.Digraph``: one box per Value (its label, ``data`` and
+``grad``, rounded to 4 significant digits) and one small circle per operation, with edges
+parent -> op -> result. Jupyter shows the result inline; ``.render("graph", format="png")``
+writes a file; ``.source`` is the DOT text, which needs no Graphviz program at all.
+
+Node names in the DOT source come from the topological order (``v0``, ``v1``, ... for values,
+``o2``, ... for the op that made ``v2``), so drawing the same graph twice gives the same names:
+frames of an animation line up.
+
+>>> from autograd_mini import Value
+>>> x = Value(2.0, label="x")
+>>> y = x * 3                     # v0 is the constant 3, v1 is x (topological order)
+>>> [line.strip() for line in draw(y).source.splitlines() if "->" in line]
+['v1 -> o2', 'v0 -> o2', 'o2 -> v2']
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+import graphviz  # type: ignore[import-untyped]
+
+from .engine import Value, topological_order
+
+__all__ = ["GraphvizNotFoundError", "draw"]
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+GRANULARITIES = ("neuron", "layer")
+FONT = "Helvetica"
+
+# Fills by kind of node; the root also gets a double border, constants a dashed one.
+LEAF_FILL = "#dbe9f6"
+CONST_FILL = "#f0f0f0"
+INNER_FILL = "#ffffff"
+ROOT_FILL = "#fff1b8"
+OP_FILL = "#e8e8e8"
+HIGHLIGHT = "#e66101"
+HIGHLIGHT_FILL = "#fdd9b5"
+# color_by_grad: white for 0, shading to these at the largest |grad| in the drawing.
+POSITIVE = (0xE3, 0x4A, 0x33)
+NEGATIVE = (0x31, 0x82, 0xBD)
+
+OP_SYMBOLS = {"*": "×", "/": "÷", "neg": "−"}
+
+INSTALL_HINT = (
+    "Graphviz's `dot` program was not found on PATH, so the drawing cannot be rendered "
+    "(its DOT text, `.source`, works without it). Install Graphviz, then check that `dot -V` runs:\n"
+    "  Debian/Ubuntu: sudo apt-get install graphviz\n"
+    "  macOS:         brew install graphviz\n"
+    "  conda:         conda install -c conda-forge graphviz\n"
+    "  Windows:       winget install graphviz (or https://graphviz.org/download/)"
+)
+
+
+class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
+    """Rendering needs Graphviz's ``dot`` program; this error says how to install it."""
+
+    def __init__(self, message: str = INSTALL_HINT) -> None:
+        RuntimeError.__init__(self, message)
+
+
+class Drawing(graphviz.Digraph):  # type: ignore[misc]
+    """A ``graphviz.Digraph`` whose rendering explains how to install Graphviz when ``dot`` is missing.
+
+    Everything else (``source``, ``render``, ``pipe``, Jupyter's ``_repr_mimebundle_``) is Graphviz's own.
+    """
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        """Graphviz's ``pipe``: the rendered bytes (or text, given ``encoding``)."""
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound as missing:
+            raise GraphvizNotFoundError() from missing
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        """Graphviz's ``render``: writes the file and returns its path."""
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound as missing:
+            raise GraphvizNotFoundError() from missing
+
+
+class HasNamedParameters(Protocol):
+    """Anything with ``named_parameters()``, such as a model from ``autograd_mini.nn``."""
+
+    def named_parameters(self) -> Iterable[tuple[str, Value]]: ...
+
+
+def draw(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    show_local: bool = False,
+    color_by_grad: bool = False,
+    cluster: HasNamedParameters | tuple[HasNamedParameters, str] | None = None,
+    max_nodes: int = 500,
+    grads: Mapping[Value, Any] | None = None,
+    highlight: Iterable[Value] = (),
+    highlight_edges: Iterable[tuple[Value, Value]] = (),
+    caption: str | None = None,
+) -> graphviz.Digraph:
+    """The computation graph below ``root`` as a Graphviz drawing.
+
+    Args:
+        root: the value whose graph is drawn (drawn with a double border).
+        rankdir: layout direction: "LR" (inputs on the left), "TB", "RL" or "BT".
+        show_grad: write each value's gradient in its box.
+        show_local: write each edge's local derivative d(result)/d(parent) on it.
+        color_by_grad: shade boxes by the sign and size of their gradient, with a legend.
+        cluster: a model (anything with ``named_parameters()``) to group its parameters and
+            the operations they feed into one box per neuron; ``(model, "layer")`` groups per
+            layer instead (``(model, "neuron")`` is the default).
+        max_nodes: refuse (ValueError) graphs with more values than this.
+        grads: show these gradients instead of ``.grad``; a value missing from the mapping
+            shows ``grad ?`` (for drawings of a backward pass in progress).
+        highlight: values drawn with a thick orange border.
+        highlight_edges: (parent, result) pairs whose edges through the op are drawn orange.
+        caption: a line of text under the drawing.
+
+    Returns:
+        A ``graphviz.Digraph``: ``.source`` is its DOT text, ``.render(name, format="png")``
+        writes a file, and Jupyter displays it inline.
+
+    >>> from autograd_mini import Value
+    >>> a = Value(3.0, label="a")
+    >>> b = a * a
+    >>> b.backward()
+    >>> source = draw(b, show_local=True).source
+    >>> [line.strip() for line in source.splitlines() if "->" in line]   # a * a: two edges
+    ['v0 -> o1 [label=<local 3>]', 'v0 -> o1 [label=<local 3>]', 'o1 -> v1']
+    >>> "grad 6" in source            # db/da = 2a
+    True
+    """
+    order = _checked_order(root, rankdir, max_nodes)
+    index = {node: i for i, node in enumerate(order)}
+    marked = _checked_values(highlight, index, "highlight")
+    marked_edges = _checked_edges(highlight_edges, index)
+    shown = _grads_to_show(order, grads) if show_grad or color_by_grad else {}
+    largest = max((abs(g) for g in shown.values() if g is not None), default=0.0)
+    groups = _clusters(order, cluster) if cluster is not None else {}
+
+    graph = Drawing(name="autograd_mini", graph_attr=_graph_attrs(rankdir, caption))
+    graph.attr("node", fontname=FONT, fontsize="11")
+    graph.attr("edge", fontname=FONT, fontsize="9", color="#555555", arrowsize="0.6")
+    subgraphs = {name: Drawing(name=f"cluster_{k}") for k, name in enumerate(sorted(set(groups.values())))}
+    for name, sub in subgraphs.items():
+        sub.attr(label=_html(name), style="rounded,dashed", color="#888888", fontname=FONT, fontsize="10")
+    for i, node in enumerate(order):
+        where = subgraphs[groups[node]] if node in groups else graph
+        fill = _grad_fill(shown.get(node), largest) if color_by_grad else None
+        box = _box_attrs(node, node is root, node in marked, fill)
+        grad_text = _grad_text(shown, node) if show_grad else None
+        where.node(f"v{i}", _box_label(node, grad_text), **box)
+        if node.parents:
+            where.node(f"o{i}", _html(OP_SYMBOLS.get(node.op, node.op)), **_op_attrs(node))
+    for i, node in enumerate(order):
+        _add_edges(graph, i, node, index, show_local, marked_edges)
+    for sub in subgraphs.values():
+        graph.subgraph(sub)
+    if color_by_grad:
+        graph.node("legend", _legend(largest), shape="plaintext")
+    return graph
+
+
+# -- checking the arguments -------------------------------------------------------------------
+
+
+def _checked_order(root: Value, rankdir: str, max_nodes: int) -> list[Value]:
+    if not isinstance(root, Value):
+        raise TypeError(f"draw expects a Value as root, got {type(root).__name__}: {root!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(order)} values, more than max_nodes={max_nodes}: a drawing that large is "
+            f"unreadable. Draw a smaller expression, or pass draw(root, max_nodes={len(order)}) to draw it anyway."
+        )
+    return order
+
+
+def _checked_values(values: Iterable[Value], index: Mapping[Value, int], what: str) -> set[Value]:
+    checked = set()
+    for value in values:
+        if not isinstance(value, Value):
+            raise TypeError(f"{what} expects Values, got {type(value).__name__}: {value!r}")
+        if value not in index:
+            raise ValueError(f"{what} got {value!r}, which is not in the graph being drawn")
+        checked.add(value)
+    return checked
+
+
+def _checked_edges(pairs: Iterable[tuple[Value, Value]], index: Mapping[Value, int]) -> set[tuple[Value, Value]]:
+    checked = set()
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise TypeError(f"highlight_edges expects (parent, result) pairs of Values, got {pair!r}")
+        parent, result = pair
+        _checked_values(pair, index, "highlight_edges")
+        if not any(p is parent for p in result.parents):
+            raise ValueError(f"highlight_edges got {pair!r}, but {parent!r} is not a parent of {result!r}")
+        checked.add((parent, result))
+    return checked
+
+
+# -- what each box says ------------------------------------------------------------------------
+
+
+def _number(x: float) -> str:
+    """4 significant digits; -0 shown as 0."""
+    return f"{x + 0.0:.4g}"
+
+
+def _as_float(grad: Any) -> float:
+    """A gradient as a number: after backward(create_graph=True) it is a Value."""
+    return float(grad.data if isinstance(grad, Value) else grad)
+
+
+def _grads_to_show(order: list[Value], grads: Mapping[Value, Any] | None) -> dict[Value, float | None]:
+    """Each node's gradient as shown: from ``grads`` if given (None where missing), else ``.grad``."""
+    if grads is None:
+        return {node: _as_float(node.grad) for node in order}
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"grads expects a mapping from Value to gradient, got {type(grads).__name__}")
+    return {node: _as_float(grads[node]) if node in grads else None for node in order}
+
+
+def _grad_text(shown: Mapping[Value, float | None], node: Value) -> str:
+    grad = shown.get(node)
+    return "grad ?" if grad is None else f"grad {_number(grad)}"
+
+
+def _html(text: str) -> str:
+    """``text`` as a Graphviz HTML label: every character shown as typed, nothing parsed."""
+    return "<" + html.escape(text).replace("\n", "<br/>") + ">"
+
+
+def _box_label(node: Value, grad_text: str | None) -> str:
+    name = node.label or ("const" if node.op == "const" else "")
+    rows = [f"<b>{html.escape(name)}</b>"] if name else []
+    rows.append(f"data {_number(node.data)}")
+    if grad_text is not None:
+        rows.append(grad_text)
+    cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
+    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{cells}</table>>'
+
+
+def _box_attrs(node: Value, is_root: bool, is_marked: bool, fill: str | None) -> dict[str, str]:
+    """Leaves: square corners, blue; constants: dashed, grey; results: rounded; root: double border."""
+    if node.op == "":
+        attrs = {"shape": "box", "style": "filled", "fillcolor": LEAF_FILL}
+    elif node.op == "const":
+        attrs = {"shape": "box", "style": "filled,dashed", "fillcolor": CONST_FILL, "fontsize": "10"}
+    else:
+        attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": INNER_FILL}
+    if is_root:
+        attrs.update(fillcolor=ROOT_FILL, peripheries="2")
+    if is_marked:
+        attrs.update(color=HIGHLIGHT, penwidth="3", fillcolor=HIGHLIGHT_FILL)
+    if fill is not None:
+        attrs["fillcolor"] = fill
+    return attrs
+
+
+def _op_attrs(node: Value) -> dict[str, str]:
+    # ordering="in" keeps a binary op's arguments in order (first on top in LR): a - b is not b - a.
+    return {
+        "shape": "circle" if len(node.op) <= 2 else "ellipse",
+        "style": "filled",
+        "fillcolor": OP_FILL,
+        "color": "#999999",
+        "fontsize": "12" if len(node.op) <= 2 else "10",
+        "width": "0.3",
+        "height": "0.3",
+        "margin": "0.02",
+        "ordering": "in",
+    }
+
+
+def _add_edges(
+    graph: graphviz.Digraph,
+    i: int,
+    node: Value,
+    index: Mapping[Value, int],
+    show_local: bool,
+    marked: set[tuple[Value, Value]],
+) -> None:
+    """parent -> op for each argument (twice for a * a), then op -> result."""
+    emphasis = {"color": HIGHLIGHT, "penwidth": "2.5"}
+    for parent, local in zip(node.parents, node.local_grads, strict=True):
+        attrs = dict(emphasis) if (parent, node) in marked else {}
+        if show_local:
+            attrs["label"] = _html(f"local {_number(_as_float(local))}")
+        graph.edge(f"v{index[parent]}", f"o{i}", **attrs)
+    if node.parents:
+        used = any(pair[1] is node for pair in marked)
+        graph.edge(f"o{i}", f"v{i}", **(emphasis if used else {}))
+
+
+def _graph_attrs(rankdir: str, caption: str | None) -> dict[str, str]:
+    attrs = {"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35", "fontname": FONT}
+    if caption is not None:
+        if not isinstance(caption, str):
+            raise TypeError(f"caption must be a str, got {type(caption).__name__}: {caption!r}")
+        attrs.update(label=_html(caption), labelloc="b", fontsize="13")
+    return attrs
+
+
+# -- colour by gradient ------------------------------------------------------------------------
+
+
+def _grad_fill(grad: float | None, largest: float) -> str:
+    """White for 0 (or unknown), shading to red (positive) or blue (negative) at the largest |grad|."""
+    if grad is None or grad == 0 or largest == 0 or grad != grad:
+        return "#ffffff"
+    end = POSITIVE if grad > 0 else NEGATIVE
+    share = min(abs(grad) / largest, 1.0) ** 0.5  # square root: small gradients stay visible
+    share = 0.15 + 0.85 * share
+    mixed = (round(255 + (c - 255) * share) for c in end)
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _legend(largest: float) -> str:
+    cells = [
+        ("grad &lt; 0", _grad_fill(-largest, largest)),
+        ("grad = 0", "#ffffff"),
+        ("grad &gt; 0", _grad_fill(largest, largest)),
+    ]
+    row = "".join(f'<td bgcolor="{fill}">{text}</td>' for text, fill in cells)
+    note = f"paler = smaller |grad| (largest {_number(largest)})"
+    return (
+        '<<table border="0" cellborder="1" cellspacing="0" cellpadding="4">'
+        f'<tr>{row}</tr><tr><td colspan="3">{note}</td></tr></table>>'
+    )
+
+
+# -- clusters: one box per module ----------------------------------------------------------------
+
+
+def _module_path(name: str) -> str:
+    """The module that owns a parameter name: 'layers.0.neurons.3.w.1' -> 'layers.0.neurons.3'."""
+    parts = name.split(".")
+    if len(parts) > 1 and parts[-1].isdigit():
+        parts.pop()  # an index into a list of parameters, such as w.1
+    return ".".join(parts[:-1])
+
+
+def _cluster_names(model: Any, granularity: str) -> dict[Value, str]:
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"cluster granularity must be one of {', '.join(GRANULARITIES)}, got {granularity!r}")
+    if not callable(getattr(model, "named_parameters", None)):
+        raise TypeError(f"cluster expects a model with named_parameters(), got {type(model).__name__}")
+    names = {}
+    for name, parameter in model.named_parameters():
+        path = _module_path(name)
+        if granularity == "layer":
+            path = _module_path(path)  # the module that holds the neuron
+        names[parameter] = path or "model"
+    return names
+
+
+def _clusters(order: list[Value], cluster: Any) -> dict[Value, str]:
+    """The cluster of each node that has one.
+
+    A parameter is in its module's cluster. An operation joins a cluster when one of its
+    arguments is a parameter of it (w * x), or when all its arguments that are in clusters
+    are in that one and none is an outside value (a sum of a neuron's products, its activation).
+    Operations that mix modules, or a module and an input, stay outside.
+    """
+    model, granularity = cluster if isinstance(cluster, tuple) else (cluster, "neuron")
+    params = _cluster_names(model, granularity)
+    groups: dict[Value, str] = {}
+    for node in order:
+        if node in params:
+            groups[node] = params[node]
+            continue
+        own = {params[p] for p in node.parents if p in params}
+        inherited = {groups.get(p) for p in node.parents if p.op != "const"}
+        if len(own) == 1:
+            groups[node] = own.pop()
+        elif not own and len(inherited) == 1 and None not in inherited:
+            groups[node] = inherited.pop()  # type: ignore[assignment]
+    return groups
