@@ -41,8 +41,8 @@ OP_FILL = "#e8e8e8"
 HIGHLIGHT = "#e66101"
 HIGHLIGHT_FILL = "#fdd9b5"
 # color_by_grad: white for 0, shading to these at the largest |grad| in the drawing.
-POSITIVE = (0xE3, 0x4A, 0x33)
-NEGATIVE = (0x31, 0x82, 0xBD)
+POSITIVE = (0xEF, 0x8A, 0x62)
+NEGATIVE = (0x67, 0xA9, 0xCF)
 
 OP_SYMBOLS = {"*": "×", "/": "÷", "neg": "−"}
 
@@ -237,14 +237,23 @@ def _grad_text(shown: Mapping[Value, float | None], node: Value) -> str:
     return "grad ?" if grad is None else f"grad {_number(grad)}"
 
 
+def _text(text: str) -> str:
+    """``text`` for an HTML label: shown as typed, nothing parsed (``< > & "`` escaped, newlines kept).
+
+    Other control characters are written as ``\\xNN``: Graphviz would reject or drop them.
+    """
+    shown = "".join(c if c == "\n" or c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return html.escape(shown).replace("\n", "<br/>")
+
+
 def _html(text: str) -> str:
-    """``text`` as a Graphviz HTML label: every character shown as typed, nothing parsed."""
-    return "<" + html.escape(text).replace("\n", "<br/>") + ">"
+    """``text`` as a Graphviz HTML label."""
+    return f"<{_text(text)}>"
 
 
 def _box_label(node: Value, grad_text: str | None) -> str:
     name = node.label or ("const" if node.op == "const" else "")
-    rows = [f"<b>{html.escape(name)}</b>"] if name else []
+    rows = [f"<b>{_text(name)}</b>"] if name else []
     rows.append(f"data {_number(node.data)}")
     if grad_text is not None:
         rows.append(grad_text)
