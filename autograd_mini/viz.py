@@ -44,7 +44,7 @@ HIGHLIGHT_FILL = "#fdd9b5"
 POSITIVE = (0xEF, 0x8A, 0x62)
 NEGATIVE = (0x67, 0xA9, 0xCF)
 
-OP_SYMBOLS = {"*": "×", "/": "÷", "neg": "−"}
+OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−", "neg": "−"}
 
 INSTALL_HINT = (
     "Graphviz's `dot` program was not found on PATH, so the drawing cannot be rendered "
@@ -142,7 +142,7 @@ def draw(
     marked_edges = _checked_edges(highlight_edges, index)
     shown = _grads_to_show(order, grads) if show_grad or color_by_grad else {}
     largest = max((abs(g) for g in shown.values() if g is not None), default=0.0)
-    groups = _clusters(order, cluster) if cluster is not None else {}
+    groups, names = _clusters(order, cluster) if cluster is not None else ({}, {})
 
     graph = Drawing(name="autograd_mini", graph_attr=_graph_attrs(rankdir, caption))
     graph.attr("node", fontname=FONT, fontsize="11")
@@ -155,7 +155,7 @@ def draw(
         fill = _grad_fill(shown.get(node), largest) if color_by_grad else None
         box = _box_attrs(node, node is root, node in marked, fill)
         grad_text = _grad_text(shown, node) if show_grad else None
-        where.node(f"v{i}", _box_label(node, grad_text), **box)
+        where.node(f"v{i}", _box_label(node, names.get(node, ""), grad_text), **box)
         if node.parents:
             where.node(f"o{i}", _html(OP_SYMBOLS.get(node.op, node.op)), **_op_attrs(node))
     for i, node in enumerate(order):
@@ -251,8 +251,8 @@ def _html(text: str) -> str:
     return f"<{_text(text)}>"
 
 
-def _box_label(node: Value, grad_text: str | None) -> str:
-    name = node.label or ("const" if node.op == "const" else "")
+def _box_label(node: Value, parameter_name: str, grad_text: str | None) -> str:
+    name = node.label or parameter_name or ("const" if node.op == "const" else "")
     rows = [f"<b>{_text(name)}</b>"] if name else []
     rows.append(f"data {_number(node.data)}")
     if grad_text is not None:
@@ -361,39 +361,48 @@ def _module_path(name: str) -> str:
     return ".".join(parts[:-1])
 
 
-def _cluster_names(model: Any, granularity: str) -> dict[Value, str]:
+def _parameter_names(model: Any, granularity: str) -> dict[Value, tuple[str, str]]:
+    """Each parameter's cluster and its name inside it: 'layers.0.neurons.3.w.1' -> ('layers.0.neurons.3', 'w.1')."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"cluster granularity must be one of {', '.join(GRANULARITIES)}, got {granularity!r}")
     if not callable(getattr(model, "named_parameters", None)):
         raise TypeError(f"cluster expects a model with named_parameters(), got {type(model).__name__}")
     names = {}
-    for name, parameter in model.named_parameters():
+    for pair in model.named_parameters():
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], Value)):
+            raise TypeError(f"named_parameters() should give (str, Value) pairs, got {pair!r}")
+        name, parameter = pair
         path = _module_path(name)
         if granularity == "layer":
             path = _module_path(path)  # the module that holds the neuron
-        names[parameter] = path or "model"
+        names[parameter] = (path or "model", name[len(path) :].lstrip("."))
     return names
 
 
-def _clusters(order: list[Value], cluster: Any) -> dict[Value, str]:
-    """The cluster of each node that has one.
+def _clusters(order: list[Value], cluster: Any) -> tuple[dict[Value, str], dict[Value, str]]:
+    """The cluster of each node that has one, and a name for each parameter.
 
     A parameter is in its module's cluster. An operation joins a cluster when one of its
-    arguments is a parameter of it (w * x), or when all its arguments that are in clusters
-    are in that one and none is an outside value (a sum of a neuron's products, its activation).
-    Operations that mix modules, or a module and an input, stay outside.
+    arguments is a parameter of it (w * x), or when all its arguments are in that cluster
+    (a sum of a neuron's products, its activation). Operations that mix modules, or a module
+    and anything from outside (an input, a target, a constant), stay outside: so the loss
+    does not land in the output neuron. One exception: ``0 + w*x`` joins, since Python's
+    ``sum`` starts from 0.
     """
     model, granularity = cluster if isinstance(cluster, tuple) else (cluster, "neuron")
-    params = _cluster_names(model, granularity)
-    groups: dict[Value, str] = {}
+    params = _parameter_names(model, granularity)
+    groups = {param: path for param, (path, _) in params.items()}
     for node in order:
-        if node in params:
-            groups[node] = params[node]
+        if node in groups or not node.parents:
             continue
-        own = {params[p] for p in node.parents if p in params}
-        inherited = {groups.get(p) for p in node.parents if p.op != "const"}
+        own = {groups[p] for p in node.parents if p in params}
+        inherited = {groups.get(p) for p in node.parents if not _is_sum_start(p, node)}
         if len(own) == 1:
             groups[node] = own.pop()
-        elif not own and len(inherited) == 1 and None not in inherited:
-            groups[node] = inherited.pop()  # type: ignore[assignment]
-    return groups
+        elif not own and len(inherited) == 1 and (path := inherited.pop()) is not None:
+            groups[node] = path
+    return groups, {param: short for param, (_, short) in params.items()}
+
+
+def _is_sum_start(parent: Value, node: Value) -> bool:
+    return node.op == "+" and parent.op == "const" and parent.data == 0

@@ -329,6 +329,20 @@ def test_cluster_per_neuron_holds_its_parameters_and_operations() -> None:
     assert {name[product], name[product].replace("v", "o")} <= found["layers.0.neurons.0"]
     inside = set().union(*found.values())
     assert name[x[0]] not in inside and name[x[1]] not in inside  # inputs belong to no module
+    error = loss.parents[0]  # model(x) - 1.0: the loss, not the output neuron
+    assert name[error] not in inside and name[loss] not in inside
+    assert name[error.parents[0]] in found["layers.1.neurons.0"]  # the output neuron's tanh is in it
+
+
+def test_unlabelled_parameters_show_their_name_in_the_module() -> None:
+    model = TinyMLP()
+    out = model([0.5, -1.0])
+    found = boxes(draw(out, cluster=model).source)
+    name = ids(out)
+    neuron = model.layers[1][0]
+    assert found[name[neuron.w[1]]].startswith("w.1 | data 0.2")  # 0.1 * (1 + 1)
+    assert found[name[neuron.b]].startswith("b | data 0.1")  # 0.05 * 2
+    assert found[name[neuron.w[1]]] != boxes(draw(out).source)[name[neuron.w[1]]]  # without clusters: no name
 
 
 def test_cluster_per_layer() -> None:
