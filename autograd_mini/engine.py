@@ -172,6 +172,20 @@ class Value:
         """
         return Value(self.data, label=self.label)
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a Value as the drawing of its graph (``autograd_mini.draw``).
+
+        Returns None (Jupyter then falls back to the text repr) when the graph is too large to
+        draw or Graphviz's ``dot`` program is missing: displaying a value must never fail.
+        """
+        from .viz import draw  # imported here: the engine itself needs only the standard library
+
+        try:
+            svg: str = draw(self).pipe(format="svg", encoding="utf-8")
+        except (ValueError, RuntimeError, OSError):  # too large, no `dot`, or `dot` failed
+            return None
+        return svg
+
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
         made = f", op={self.op!r}" if self.op else ""

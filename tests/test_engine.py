@@ -328,3 +328,14 @@ def test_exp_just_below_the_overflow_limit_is_finite() -> None:
 def test_apply_names_an_unknown_op() -> None:
     with pytest.raises(ValueError, match="unknown op 'cube'; the primitives are"):
         Value(2.0).apply("cube")
+
+
+def test_jupyter_shows_a_value_as_its_graph_and_falls_back_to_text_when_it_cannot() -> None:
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    svg = y._repr_svg_()
+    assert svg is not None and "<svg" in svg and ">x<" in svg.replace(" ", "")  # the leaf's label is drawn
+    big = Value(0.0)
+    for _ in range(600):  # over draw's default max_nodes
+        big = big + 1.0
+    assert big._repr_svg_() is None
