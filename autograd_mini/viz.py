@@ -44,7 +44,7 @@ HIGHLIGHT_FILL = "#fdd9b5"
 POSITIVE = (0xEF, 0x8A, 0x62)
 NEGATIVE = (0x67, 0xA9, 0xCF)
 
-OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−", "neg": "−"}
+OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−"}  # easier to read in a small circle; neg stays "neg"
 
 INSTALL_HINT = (
     "Graphviz's `dot` program was not found on PATH, so the drawing cannot be rendered "
@@ -57,7 +57,15 @@ INSTALL_HINT = (
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
-    """Rendering needs Graphviz's ``dot`` program; this error says how to install it."""
+    """Rendering needs Graphviz's ``dot`` program; this error says how to install it.
+
+    It is a ``graphviz.ExecutableNotFound``, so code that catches Graphviz's own error still works.
+
+    >>> print(GraphvizNotFoundError())  # doctest: +ELLIPSIS
+    Graphviz's `dot` program was not found on PATH, ...
+      Debian/Ubuntu: sudo apt-get install graphviz
+    ...
+    """
 
     def __init__(self, message: str = INSTALL_HINT) -> None:
         RuntimeError.__init__(self, message)
@@ -67,6 +75,11 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
     """A ``graphviz.Digraph`` whose rendering explains how to install Graphviz when ``dot`` is missing.
 
     Everything else (``source``, ``render``, ``pipe``, Jupyter's ``_repr_mimebundle_``) is Graphviz's own.
+
+    >>> from autograd_mini import Value
+    >>> drawing = draw(Value(1.0, label="x"))
+    >>> isinstance(drawing, graphviz.Digraph), "x" in drawing.source
+    (True, True)
     """
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
