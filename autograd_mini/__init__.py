@@ -8,20 +8,37 @@
 0.005364
 """
 
+from . import losses, nn
 from .engine import Value, cos, exp, gradients, log, relu, sigmoid, sin, sqrt, tanh, topological_order
+from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
+from .nn import MLP, Layer, Module, Neuron
+from .serialize import load, save
 from .viz import draw
 
 __all__ = [
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
     "Value",
+    "binary_cross_entropy",
     "cos",
+    "cross_entropy",
     "draw",
     "exp",
     "gradients",
+    "hinge",
+    "load",
     "log",
+    "losses",
+    "mse",
+    "nn",
     "relu",
+    "save",
     "sigmoid",
     "sin",
     "sqrt",
+    "sse",
     "tanh",
     "topological_order",
 ]
