@@ -265,7 +265,7 @@ def _html(text: str) -> str:
 
 
 def _box_label(node: Value, parameter_name: str, grad_text: str | None) -> str:
-    name = node.label or parameter_name or ("const" if node.op == "const" else "")
+    name = parameter_name or node.label or ("const" if node.op == "const" else "")
     rows = [f"<b>{_text(name)}</b>"] if name else []
     rows.append(f"data {_number(node.data)}")
     if grad_text is not None:
@@ -414,7 +414,9 @@ def _clusters(order: list[Value], cluster: Any) -> tuple[dict[Value, str], dict[
             groups[node] = own.pop()
         elif not own and len(inherited) == 1 and (path := inherited.pop()) is not None:
             groups[node] = path
-    return groups, {param: short for param, (_, short) in params.items()}
+    # Inside its cluster a parameter is called by the rest of its name: w.1, not layers.0.neurons.3.w.1.
+    shown = {param: f"{path}.{short}" for param, (path, short) in params.items()}
+    return groups, {param: short for param, (_, short) in params.items() if param.label in ("", shown[param])}
 
 
 def _is_sum_start(parent: Value, node: Value) -> bool:

@@ -345,6 +345,19 @@ def test_unlabelled_parameters_show_their_name_in_the_module() -> None:
     assert found[name[neuron.w[1]]] != boxes(draw(out).source)[name[neuron.w[1]]]  # without clusters: no name
 
 
+def test_parameters_labelled_with_their_full_name_are_shortened_in_their_cluster() -> None:
+    model = TinyMLP()
+    neuron = model.layers[0][1]
+    neuron.w[0].label = "layers.0.neurons.1.w.0"  # as autograd_mini.nn labels its parameters
+    neuron.w[1].label = "slope"  # a label of the user's own is kept
+    out = model([0.5, -1.0])
+    name = ids(out)
+    found = boxes(draw(out, cluster=model).source)
+    assert found[name[neuron.w[0]]].startswith("w.0 | ")
+    assert found[name[neuron.w[1]]].startswith("slope | ")
+    assert boxes(draw(out).source)[name[neuron.w[0]]].startswith("layers.0.neurons.1.w.0 | ")
+
+
 def test_cluster_per_layer() -> None:
     model = TinyMLP()
     out = model([0.5, -1.0])
