@@ -21,6 +21,7 @@ loss at large N, so micrograd's worker raises it for micrograd only.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import itertools
 import json
@@ -170,41 +171,52 @@ def measure_depth(engine: str, length: int) -> dict[str, Any]:
 
 
 def measure_nn(engine: str, n: int) -> dict[str, Any]:
-    """Hook for issue 5: the demo loss built through ``autograd_mini.nn`` against raw Values.
+    """Issue 5: the demo loss built through ``autograd_mini.nn`` against the same graph from raw Values.
 
-    The forward through the nn module should cost little more than the raw forward above. Until
-    ``autograd_mini.nn`` exists this reports a skip. The guess below is micrograd's interface
-    (``MLP(n_in, layer_sizes)``, ``parameters()`` in neuron order, a call returning a list); if
-    issue 5 chose another, adapt ``nn_score`` and the model construction here.
+    The model is ``MLP(2, [16, 16, 1], activation="relu")`` holding the raw weights, so both ways
+    build exactly the same nodes (checked: a mismatch stops the benchmark). Each way builds the
+    forward ``NN_REPEATS`` times in this process, alternating which goes first, with the previous
+    graph freed and collected in between; the figures are the medians.
     """
-    if importlib.util.find_spec("autograd_mini.nn") is None:
-        return {"skipped": "autograd_mini.nn does not exist yet (issue 5)"}
-    value = load_value_class(engine)
-    try:
-        from autograd_mini import nn  # type: ignore[attr-defined]
+    if engine != OURS:
+        return {"skipped": "autograd_mini.nn is measured against autograd_mini's own Values only"}
+    from autograd_mini import Value, nn
 
-        model = nn.MLP(LAYER_SIZES[0], list(LAYER_SIZES[1:]))
-        rng = random.Random(0)
-        layers = make_layers(value, rng)
-        points, labels = make_points(rng, n)
-        for param, reference in zip(model.parameters(), parameters(layers), strict=True):
-            param.data = reference.data
+    model = nn.MLP(LAYER_SIZES[0], list(LAYER_SIZES[1:]), activation="relu", output_activation="linear", seed=0)
+    rng = random.Random(0)
+    layers = make_layers(Value, rng)
+    points, labels = make_points(rng, n)
+    for param, reference in zip(model.parameters(), parameters(layers), strict=True):
+        param.data = reference.data
 
-        def nn_score(x: tuple[float, float]) -> Any:
-            (score,) = model(list(x))
-            return score
+    def nn_loss() -> Any:
+        total = Value(0.0)
+        for x, y in zip(points, labels, strict=True):
+            total = total + (1 + model(x)[0] * (-y)).relu()
+        return total
 
-        start = time.perf_counter()
-        total = value(0.0)
-        for x, y in zip(points, labels, strict=False):
-            total = total + (1 + nn_score(x) * (-y)).relu()
-        nn_seconds = time.perf_counter() - start
-    except (AttributeError, TypeError, ValueError) as error:
-        return {"skipped": f"autograd_mini.nn's interface differs from the hook's guess ({error}); adapt measure_nn"}
-    start = time.perf_counter()
-    raw = demo_loss(value, layers, points, labels)
-    raw_seconds = time.perf_counter() - start
-    return {"nn_forward": nn_seconds, "raw_forward": raw_seconds, "same_loss": raw.data == total.data}
+    builds: dict[str, Callable[[], Any]] = {"nn": nn_loss, "raw": lambda: demo_loss(Value, layers, points, labels)}
+    times: dict[str, list[float]] = {"nn": [], "raw": []}
+    results: dict[str, tuple[float, int]] = {}
+    for repeat in range(NN_REPEATS):
+        for name in sorted(builds, reverse=repeat % 2 == 1):
+            gc.collect()
+            start = time.perf_counter()
+            loss = builds[name]()
+            times[name].append(time.perf_counter() - start)
+            results[name] = (loss.data, count_nodes(OURS, loss))
+            del loss  # free this graph before the next build
+    if results["nn"] != results["raw"]:
+        raise RuntimeError(f"nn and raw Values built different graphs (loss, nodes): {results}")
+    return {
+        "nn_forward": statistics.median(times["nn"]),
+        "raw_forward": statistics.median(times["raw"]),
+        "same_loss": True,
+        "nodes": results["nn"][1],
+    }
+
+
+NN_REPEATS = 5
 
 
 MEASUREMENTS: dict[str, Callable[[str, int], dict[str, Any]]] = {
