@@ -152,7 +152,11 @@ class Neuron(Module):
         self._label_parameters()
 
     def __call__(self, x: Inputs) -> Value:
-        """The neuron's output for the inputs ``x`` (a new Value)."""
+        """The neuron's output for the inputs ``x`` (a new Value).
+
+        >>> Neuron(3, activation="relu", seed=0)([0.0, 0.0, 0.0]).op
+        'relu'
+        """
         _check_inputs(x, self.nin, self)
         total = _weighted_sum(self.w, self.b, x)
         return total if self._activate is None else self._activate(total)
@@ -203,7 +207,11 @@ class Layer(Module):
         self._label_parameters()
 
     def __call__(self, x: Inputs) -> list[Value]:
-        """The ``nout`` outputs for the inputs ``x``: always a list, also for one neuron."""
+        """The ``nout`` outputs for the inputs ``x``: always a list, also for one neuron.
+
+        >>> [type(o).__name__ for o in Layer(2, 1, seed=0)((1.0, 2.0))]
+        ['Value']
+        """
         _check_inputs(x, self.nin, self)
         return self._forward(x)
 
@@ -286,7 +294,12 @@ class MLP(Module):
         self._label_parameters()
 
     def __call__(self, x: Inputs) -> list[Value]:
-        """The outputs for the inputs ``x``: always a list of Values, also for one output."""
+        """The outputs for the inputs ``x``: always a list of Values, also for one output.
+
+        >>> import numpy as np
+        >>> len(MLP(3, [4, 2], seed=0)(np.array([1.0, 2.0, 3.0])))
+        2
+        """
         _check_inputs(x, self.nin, self)
         # The forward makes many objects and no reference cycles, so the cyclic collector's
         # passes during it would only rescan the growing graph; resume it afterwards.
