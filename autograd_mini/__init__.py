@@ -10,9 +10,11 @@
 
 from . import losses, nn
 from .engine import Value, cos, exp, gradients, log, relu, sigmoid, sin, sqrt, tanh, topological_order
+from .frames import backward_frames, backward_page
 from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
 from .nn import MLP, Layer, Module, Neuron
 from .serialize import load, save
+from .steps import trace_backward
 from .viz import draw
 
 __all__ = [
@@ -21,6 +23,8 @@ __all__ = [
     "Module",
     "Neuron",
     "Value",
+    "backward_frames",
+    "backward_page",
     "binary_cross_entropy",
     "cos",
     "cross_entropy",
@@ -41,5 +45,6 @@ __all__ = [
     "sse",
     "tanh",
     "topological_order",
+    "trace_backward",
 ]
 __version__ = "0.1.0"
