@@ -44,7 +44,8 @@ _PAGE = Template("""<!DOCTYPE html>
 <pre id="caption" aria-live="polite"></pre>
 $frames
 <p class="hint">Keys: &larr; and &rarr; step back and forth. Values are filled in from the start;
-a gradient appears once every path above it has reported.</p>
+a gradient appears once every path above it has reported. In the captions, dL/dx is a gradient
+(the whole way from the output L back to x) and &part;y/&part;x the local derivative of one operation.</p>
 <script>
 (function () {
   const frames = Array.from(document.querySelectorAll(".frame"));

@@ -12,8 +12,8 @@ since every consumer has reported), and for each parent the local derivative, th
 >>> for step in trace_backward(c):
 ...     print(step.caption())
 dc/dc = 1
-dc/da = dc/dc · dc/da = 1 · 3 = 3
-dc/db = dc/dc · dc/db = 1 · 2 = 2
+dc/da = dc/dc · ∂c/∂a = 1 · 3 = 3
+dc/db = dc/dc · ∂c/∂b = 1 · 2 = 2
 dc/da = 3 (an input: nothing further back)
 dc/db = 2 (an input: nothing further back)
 """
@@ -49,7 +49,7 @@ class Step:
     names: dict[Value, str]  # a short name for every node of the graph (see node_names)
 
     def caption(self) -> str:
-        """The chain-rule arithmetic of this step, one line per edge."""
+        """The chain-rule arithmetic of this step, one line per edge (∂node/∂parent: the local derivative)."""
         root = self.names[self.root]
         node = self.names[self.node]
         if not self.edges:
@@ -58,7 +58,8 @@ class Step:
         lines = []
         for edge in self.edges:
             parent = self.names[edge.parent]
-            product = f"d{root}/d{node} · d{node}/d{parent} = {_num(self.upstream)} · {_num(edge.local_grad)}"
+            # ∂ marks the local derivative, so the root's own step does not read dL/dd = dL/dL · dL/dd.
+            product = f"d{root}/d{node} · ∂{node}/∂{parent} = {_num(self.upstream)} · {_num(edge.local_grad)}"
             line = f"d{root}/d{parent} = {product} = {_num(edge.contribution)}"
             if not edge.is_first:  # paths meet here: add to what earlier paths brought
                 line = (

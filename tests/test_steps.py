@@ -44,12 +44,12 @@ def test_fan_out_caption_shows_where_paths_meet() -> None:
     steps = trace_backward(d)
     assert steps[0].caption().splitlines() == [
         "dd/dd = 1",
-        "dd/ds = dd/dd · dd/ds = 1 · 1 = 1",
-        "dd/da = dd/dd · dd/da = 1 · 1 = 1",
+        "dd/ds = dd/dd · ∂d/∂s = 1 · 1 = 1",
+        "dd/da = dd/dd · ∂d/∂a = 1 · 1 = 1",
     ]
     assert steps[1].caption().splitlines() == [
-        "dd/da += dd/ds · ds/da = 1 · 2 = 2; sum 1 + 2 = 3",
-        "dd/da += dd/ds · ds/da = 1 · 2 = 2; sum 3 + 2 = 5",
+        "dd/da += dd/ds · ∂s/∂a = 1 · 2 = 2; sum 1 + 2 = 3",
+        "dd/da += dd/ds · ∂s/∂a = 1 · 2 = 2; sum 3 + 2 = 5",
     ]
     assert steps[2].node is a and steps[2].upstream == 5.0
     assert steps[2].caption() == "dd/da = 5 (an input: nothing further back)"

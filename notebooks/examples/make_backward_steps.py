@@ -1,0 +1,54 @@
+"""Regenerate the example step-by-step page and the README's frame picture.
+
+Run from the repository root (needs Graphviz's dot, and Chromium for the picture):
+
+    .venv/bin/python notebooks/examples/make_backward_steps.py
+
+Writes notebooks/examples/backward_steps.html and notebooks/images/steps_frame.png.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograd_mini import Value, backward_page
+
+HERE = Path(__file__).resolve().parent
+PAGE = HERE / "backward_steps.html"
+PICTURE = HERE.parent / "images" / "steps_frame.png"
+PICTURE_STEP = 3  # a step where two paths meet at a: the caption shows the sum
+
+
+def example() -> Value:
+    """L = (a·b + a)², with a reached by two paths: dL/da = 2(ab + a)(b + 1) = 16 at a = 2, b = -3."""
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + a
+    d.label = "d"
+    loss = d * d
+    loss.label = "L"
+    return loss
+
+
+def screenshot(page_path: Path, step: int, picture: Path) -> None:
+    """A PNG of the page at one step, taken with the system Chromium (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 900, "height": 560}, device_scale_factor=1)
+        page.goto(page_path.as_uri())
+        page.fill("#slider", str(step))
+        page.screenshot(path=str(picture), full_page=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    backward_page(example(), PAGE, title="Backward pass of L = (a·b + a)², step by step")
+    screenshot(PAGE, PICTURE_STEP, PICTURE)
+    print(f"wrote {PAGE} and {PICTURE}")
