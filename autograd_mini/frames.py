@@ -28,6 +28,9 @@ from .viz import draw
 
 __all__ = ["FrameState", "backward_frames", "backward_page", "frame_states"]
 
+# 100 values: about 2 s and 5 MB of HTML for a 60-value graph already; the size grows as the square.
+MAX_NODES = 100
+
 
 @dataclass(frozen=True)
 class FrameState:
@@ -76,7 +79,7 @@ def _forward_caption(root: str) -> str:
     )
 
 
-def backward_frames(root: Value, *, rankdir: str = "LR") -> list[Frame]:
+def backward_frames(root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NODES) -> list[Frame]:
     """The backward pass of ``root`` as SVG frames (needs Graphviz's ``dot``).
 
     Unlabelled values are drawn with the names the captions use (``n3``: position in topological
@@ -85,6 +88,7 @@ def backward_frames(root: Value, *, rankdir: str = "LR") -> list[Frame]:
     Args:
         root: the output whose backward pass is shown.
         rankdir: layout direction of the drawings, as for :func:`~autograd_mini.viz.draw`.
+        max_nodes: refuse (ValueError) graphs with more values than this.
 
     Returns:
         One Frame for the forward pass, then one per backward step.
@@ -97,6 +101,7 @@ def backward_frames(root: Value, *, rankdir: str = "LR") -> list[Frame]:
     (3, 'dn1/dx = 6 (an input: nothing further back)', True)
     """
     states = frame_states(root)
+    _check_size(len(states) - 1, max_nodes)
     with _named_for_drawing(root):
         drawings = [
             draw(
@@ -105,6 +110,7 @@ def backward_frames(root: Value, *, rankdir: str = "LR") -> list[Frame]:
                 grads=state.grads,
                 highlight=state.highlight,
                 highlight_edges=state.highlight_edges,
+                max_nodes=max_nodes,
             )
             for state in states
         ]
@@ -112,6 +118,17 @@ def backward_frames(root: Value, *, rankdir: str = "LR") -> list[Frame]:
         Frame(drawing.pipe(format="svg", encoding="utf-8"), state.caption, state.current)
         for drawing, state in zip(drawings, states, strict=True)
     ]
+
+
+def _check_size(count: int, max_nodes: int) -> None:
+    """A page of n values holds n + 1 drawings of n boxes: it grows as n², and stops being readable long before."""
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    if count > max_nodes:
+        raise ValueError(
+            f"the graph has {count} values, more than max_nodes={max_nodes}: its step-by-step page would hold "
+            f"{count + 1} drawings of {count} boxes each. Show a smaller expression, or pass max_nodes={count}."
+        )
 
 
 @contextmanager
@@ -138,6 +155,7 @@ def backward_page(
     title: str = "Backward pass, step by step",
     rankdir: str = "LR",
     interval_ms: int = 1200,
+    max_nodes: int = MAX_NODES,
 ) -> StepPage:
     """One self-contained HTML page that plays the backward pass of ``root`` step by step.
 
@@ -150,6 +168,7 @@ def backward_page(
         title: the page heading.
         rankdir: layout direction of the drawings.
         interval_ms: time between frames while playing.
+        max_nodes: refuse (ValueError) graphs with more values than this.
 
     Returns:
         A StepPage: ``.html`` is the page, ``.path`` the file written (or None).
@@ -166,7 +185,7 @@ def backward_page(
         raise TypeError(f"title must be a str, got {type(title).__name__}: {title!r}")
     if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or interval_ms < 1:
         raise ValueError(f"interval_ms must be a positive int (milliseconds), got {interval_ms!r}")
-    page = StepPage(page_html(backward_frames(root, rankdir=rankdir), title, interval_ms), None)
+    page = StepPage(page_html(backward_frames(root, rankdir=rankdir, max_nodes=max_nodes), title, interval_ms), None)
     if path is None:
         return page
     return StepPage(page.html, page.save(path))

@@ -163,3 +163,14 @@ def test_backward_page_writes_one_self_contained_file(dot: str, tmp_path: Path) 
 def test_backward_page_refuses_bad_options(kwargs: dict[str, object], error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         backward_page(Value(1.0), None, **kwargs)  # type: ignore[arg-type]
+
+
+def test_graphs_too_large_for_a_page_are_refused_before_anything_is_drawn(tmp_path: Path) -> None:
+    x = Value(1.0, label="x")
+    y = (x * 2).tanh()  # four values: x, the constant 2, x*2, tanh
+    target = tmp_path / "steps.html"
+    with pytest.raises(ValueError, match=r"has 4 values, more than max_nodes=3.*pass max_nodes=4"):
+        backward_page(y, target, max_nodes=3)
+    with pytest.raises(ValueError, match="max_nodes must be a positive int, got 0"):
+        backward_frames(y, max_nodes=0)
+    assert not target.exists()

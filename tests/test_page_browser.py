@@ -27,8 +27,6 @@ def _missing(what: str, hint: str) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    # Playwright must never fetch its own browser: only the system Chromium is launched.
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -36,6 +34,7 @@ def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         _missing("Chromium", "apt-get install chromium")
     with sync_playwright() as playwright:
+        # executable_path: the system Chromium, never a browser Playwright would download.
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
