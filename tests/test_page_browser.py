@@ -184,3 +184,27 @@ def test_backward_page_steps_through_the_chain_rule(browser: Any, example_page: 
     for node in topological_order(loss):
         assert f"grad {node.grad:.4g}" in texts
     opened.assert_offline()
+
+
+def test_inline_notebook_view_plays_inside_its_iframe(browser: Any) -> None:
+    if shutil.which("dot") is None:
+        _missing("Graphviz's dot", "apt-get install graphviz")
+    loss, _, _ = _example()
+    requests: list[str] = []
+    page = browser.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.set_content(backward_page(loss)._repr_html_())  # what Jupyter puts in the output cell
+    inner = page.frame_locator("iframe")
+    assert inner.locator("#counter").inner_text() == "Step 0 of 5"
+    inner.locator("#next").click()
+    assert inner.locator("#caption").inner_text().startswith("dL/dL = 1")
+    assert [url for url in requests if url.startswith(("http:", "https:"))] == []
+
+
+def test_the_network_check_catches_a_page_that_fetches(browser: Any, tmp_path: Path) -> None:
+    leaky = tmp_path / "leaky.html"
+    leaky.write_text(page_html([Frame('<img src="http://example.invalid/x.png">', "c", "")], "Leaky"), encoding="utf-8")
+    opened = Opened(browser, leaky)
+    opened.page.wait_for_load_state("load")
+    with pytest.raises(AssertionError, match=r"example\.invalid"):
+        opened.assert_offline()
