@@ -74,7 +74,7 @@ def frame_states(root: Value) -> list[FrameState]:
 
 def _forward_caption(root: str) -> str:
     return (
-        "Forward pass done: every box shows its value (data); no gradient is known yet (grad ?).\n"
+        "Forward pass done: every box shows its value (data), no gradient yet (grad ?).\n"
         f"Backward starts at {root} with d{root}/d{root} = 1 and works back towards the inputs."
     )
 
