@@ -9,12 +9,37 @@
 """
 
 from . import losses, nn
-from .engine import Value, cos, exp, gradients, log, relu, sigmoid, sin, sqrt, tanh, topological_order
+from .engine import (
+    Value,
+    cos,
+    detect_anomaly,
+    exp,
+    gradients,
+    log,
+    no_grad,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    tanh,
+    topological_order,
+)
 from .frames import backward_frames, backward_page
+from .functional import grad, hessian, value_and_grad
 from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
 from .nn import MLP, Layer, Module, Neuron
 from .serialize import load, save
 from .steps import trace_backward
+from .teach import (
+    backward_cost,
+    count_paths,
+    explain,
+    grad_by_paths,
+    gradcheck,
+    numeric_grad,
+    path_sum_cost,
+    secant_slopes,
+)
 from .viz import draw
 
 __all__ = [
@@ -23,22 +48,34 @@ __all__ = [
     "Module",
     "Neuron",
     "Value",
+    "backward_cost",
     "backward_frames",
     "backward_page",
     "binary_cross_entropy",
     "cos",
+    "count_paths",
     "cross_entropy",
+    "detect_anomaly",
     "draw",
     "exp",
+    "explain",
+    "grad",
+    "grad_by_paths",
+    "gradcheck",
     "gradients",
+    "hessian",
     "hinge",
     "load",
     "log",
     "losses",
     "mse",
     "nn",
+    "no_grad",
+    "numeric_grad",
+    "path_sum_cost",
     "relu",
     "save",
+    "secant_slopes",
     "sigmoid",
     "sin",
     "sqrt",
@@ -46,5 +83,6 @@ __all__ = [
     "tanh",
     "topological_order",
     "trace_backward",
+    "value_and_grad",
 ]
 __version__ = "0.1.0"
