@@ -1,0 +1,292 @@
+"""The functional API (grad, value_and_grad, hessian) and the engine modes it leans on.
+
+Expected derivatives are closed forms worked out in the comments, or second central differences
+of the same function run on plain floats (no Value involved).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_teach import Program, points, programs, run
+
+from autograd_mini import (
+    Value,
+    cos,
+    detect_anomaly,
+    grad,
+    gradients,
+    hessian,
+    no_grad,
+    sin,
+    value_and_grad,
+)
+
+# -- grad and its compositions ----------------------------------------------------------------
+
+
+def test_derivatives_of_the_cube_at_three() -> None:
+    # x**3 -> 3x**2 = 27 -> 6x = 18 -> 6 -> 0
+    cube = lambda x: x**3
+    assert grad(cube)(3.0) == pytest.approx(27.0)
+    assert grad(grad(cube))(3.0) == pytest.approx(18.0)
+    assert grad(grad(grad(cube)))(3.0) == pytest.approx(6.0)
+    assert grad(grad(grad(grad(cube))))(3.0) == pytest.approx(0.0)
+
+
+def test_derivatives_of_sin_cycle_through_cos_minus_sin_minus_cos() -> None:
+    x = 0.7
+    d1 = grad(sin)
+    d2 = grad(d1)
+    d3 = grad(d2)
+    d4 = grad(d3)
+    assert [d(x) for d in (d1, d2, d3, d4)] == pytest.approx([math.cos(x), -math.sin(x), -math.cos(x), math.sin(x)])
+
+
+def test_grad_at_the_outermost_level_returns_floats() -> None:
+    assert isinstance(grad(lambda x: x * x)(2.0), float)
+    assert isinstance(grad(lambda x: x * x)(2), float)  # an int is a number too
+
+
+def test_argnums_picks_the_argument_and_a_tuple_gives_a_tuple() -> None:
+    # f = x * y**2 + y: df/dx = y**2, df/dy = 2xy + 1
+    f = lambda x, y: x * y**2 + y
+    assert grad(f)(3.0, 2.0) == pytest.approx(4.0)
+    assert grad(f, argnums=1)(3.0, 2.0) == pytest.approx(13.0)
+    assert grad(f, argnums=(0, 1))(3.0, 2.0) == pytest.approx((4.0, 13.0))
+    assert grad(f, argnums=(1,))(3.0, 2.0) == pytest.approx((13.0,))
+
+
+def test_value_and_grad_gives_both_from_one_call() -> None:
+    # f = sin(x) * y at (0, 5): value 0, gradient (cos 0 * 5, sin 0) = (5, 0)
+    value, (dx, dy) = value_and_grad(lambda x, y: sin(x) * y, argnums=(0, 1))(0.0, 5.0)
+    assert value == 0.0
+    assert (dx, dy) == pytest.approx((5.0, 0.0))
+
+
+def test_the_gradient_of_a_constant_function_is_zero() -> None:
+    assert grad(lambda x: 3.0)(1.0) == 0.0
+    assert grad(lambda x, y: y * 2, argnums=0)(1.0, 1.0) == 0.0
+    assert value_and_grad(lambda x: 7)(1.0) == (7.0, 0.0)
+
+
+def test_mixed_partial_derivatives_in_either_order() -> None:
+    # f = x**2 y**3: d2f/dxdy = 6 x y**2 = 6 * 2 * 9 = 108
+    f = lambda x, y: x**2 * y**3
+    assert grad(grad(f, argnums=0), argnums=1)(2.0, 3.0) == pytest.approx(108.0)
+    assert grad(grad(f, argnums=1), argnums=0)(2.0, 3.0) == pytest.approx(108.0)
+
+
+def test_nested_grads_do_not_confuse_their_variables() -> None:
+    # The classic trap: d/dx [x * d/dy (x + y)] = d/dx [x * 1] = 1 (not 2).
+    assert grad(lambda x: x * grad(lambda y: x + y)(1.0))(5.0) == pytest.approx(1.0)
+    # d/dx [x * d/dy (x y)] = d/dx [x * x] = 2x
+    assert grad(lambda x: x * grad(lambda y: x * y)(2.0))(5.0) == pytest.approx(10.0)
+    # Passing x itself as y: d/dy (x y) at y = x is x (x the other factor held fixed); d/dx x = 1.
+    assert grad(lambda x: grad(lambda y: x * y)(x))(3.0) == pytest.approx(1.0)
+
+
+def test_grad_of_values_gives_a_differentiable_value() -> None:
+    x = Value(2.0, label="x")
+    slope = grad(lambda t: t**3)(x)  # 3x**2 = 12
+    assert isinstance(slope, Value)
+    assert slope.data == pytest.approx(12.0)
+    assert gradients(slope)[x] == pytest.approx(12.0)  # d(3x**2)/dx = 6x
+    assert x.grad == 0.0  # grad itself fills in no .grad
+
+
+def test_values_from_the_enclosing_scope_are_constants_at_the_outermost_grad() -> None:
+    w = Value(4.0)
+    assert grad(lambda x: w * x)(3.0) == 4.0
+    assert w.grad == 0.0
+
+
+def test_grad_errors_name_what_was_wrong() -> None:
+    with pytest.raises(TypeError, match="grad expects a function, got int"):
+        grad(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="argnums must be an int or a tuple of ints, got '0'"):
+        grad(lambda x: x, argnums="0")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="argnums must be positions >= 0"):
+        grad(lambda x: x, argnums=-1)
+    with pytest.raises(ValueError, match="at least one argument"):
+        grad(lambda x: x, argnums=())
+    with pytest.raises(ValueError, match=r"argnums=1 names an argument beyond the 1 given"):
+        grad(lambda x: x, argnums=1)(2.0)
+    with pytest.raises(TypeError, match="argument 0 must be a number or a Value, got str"):
+        grad(lambda x: x)("2")
+    with pytest.raises(TypeError, match="grad expects f to return a number or a Value, got list"):
+        grad(lambda x: [x])(2.0)
+
+
+def test_grad_refuses_to_run_inside_no_grad() -> None:
+    with no_grad(), pytest.raises(RuntimeError, match="inside no_grad"):
+        grad(lambda x: x * x)(2.0)
+
+
+def test_grad_made_functions_have_telling_names() -> None:
+    def loss(x: Any) -> Any:
+        return x * x
+
+    assert grad(loss).__name__ == "grad(loss)"
+    assert grad(grad(loss)).__name__ == "grad(grad(loss))"
+    assert value_and_grad(loss).__name__ == "value_and_grad(loss)"
+    assert hessian(loss).__name__ == "hessian(loss)"
+
+
+# -- hessian ------------------------------------------------------------------------------------
+
+
+def test_hessian_of_a_two_variable_function_by_hand() -> None:
+    # f = x**2 y + sin(y): [[2y, 2x], [2x, -sin y]] at (1.5, 0.5)
+    x, y = 1.5, 0.5
+    matrix = hessian(lambda a, b: a * a * b + sin(b))(x, y)
+    assert len(matrix) == 2 and all(len(row) == 2 for row in matrix)
+    assert matrix[0] == pytest.approx([2 * y, 2 * x])
+    assert matrix[1] == pytest.approx([2 * x, -math.sin(y)])
+
+
+def test_hessian_of_one_variable_is_a_one_by_one_matrix() -> None:
+    assert hessian(lambda x: x**3)(3.0) == [[pytest.approx(18.0)]]
+    assert hessian(lambda x: x * 2)(3.0) == [[0.0]]  # linear: no curvature
+    assert hessian(lambda x, y: 1.0)(3.0, 4.0) == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_hessian_errors() -> None:
+    with pytest.raises(TypeError, match="hessian takes numbers, got Value for argument 0"):
+        hessian(lambda x: x * x)(Value(1.0))
+    with pytest.raises(TypeError, match="hessian expects f to return a number or a Value, got tuple"):
+        hessian(lambda x: (x, x))(1.0)
+    with pytest.raises(TypeError, match="hessian expects a function"):
+        hessian(None)  # type: ignore[arg-type]
+
+
+def _second_difference(f: Any, xs: list[float], i: int, j: int, h: float = 1e-4) -> float:
+    """d2f/dx_i dx_j from four evaluations of f on plain floats (error about h**2)."""
+
+    def at(di: float, dj: float) -> float:
+        shifted = list(xs)
+        shifted[i] += di
+        shifted[j] += dj
+        return float(f(*shifted))
+
+    return (at(h, h) - at(h, -h) - at(-h, h) + at(-h, -h)) / (4 * h * h)
+
+
+@settings(max_examples=50, deadline=None)
+@given(program=programs(), data=st.data())
+def test_second_derivatives_match_central_differences(program: Program, data: st.DataObject) -> None:
+    xs = data.draw(points(program[0]))
+    f = run(program)
+    matrix = hessian(f)(*xs)
+    i = data.draw(st.integers(0, program[0] - 1))
+    j = data.draw(st.integers(0, program[0] - 1))
+    nested = grad(grad(f, argnums=i), argnums=j)(*xs)
+    assert nested == pytest.approx(matrix[i][j], rel=1e-9, abs=1e-12)
+    assert matrix[i][j] == pytest.approx(matrix[j][i], rel=1e-9, abs=1e-12)
+    assert matrix[i][j] == pytest.approx(_second_difference(f, xs, i, j), rel=1e-3, abs=1e-5)
+
+
+# -- backward(create_graph=True), no_grad, detach, detect_anomaly --------------------------------
+
+
+def test_create_graph_makes_each_grad_a_differentiable_value() -> None:
+    x = Value(3.0, label="x")
+    y = x**3
+    y.backward(create_graph=True)
+    first = x.grad
+    assert isinstance(first, Value) and first.data == pytest.approx(27.0)  # 3x**2
+    assert gradients(first)[x] == pytest.approx(18.0)  # 6x
+    x.grad = 0.0
+    first.backward()
+    assert x.grad == pytest.approx(18.0)
+
+
+def test_second_derivative_of_tanh_through_create_graph() -> None:
+    # tanh'' = -2 tanh (1 - tanh**2)
+    x = Value(0.4)
+    slope = gradients(x.tanh(), create_graph=True)[x]
+    t = math.tanh(0.4)
+    assert slope.data == pytest.approx(1 - t * t)
+    assert gradients(slope)[x] == pytest.approx(-2 * t * (1 - t * t))
+
+
+def test_no_grad_records_no_graph_and_restores_the_mode() -> None:
+    x = Value(2.0)
+    with no_grad():
+        y = x * x + 1
+        with no_grad():
+            pass
+        z = x * 3  # still off after the inner block ended
+    assert (y.data, y.parents, z.parents) == (5.0, (), ())
+    assert (x * x).parents == (x, x)  # back on after the block
+
+
+def test_no_grad_restores_the_mode_after_an_exception() -> None:
+    x = Value(2.0)
+    with pytest.raises(ZeroDivisionError), no_grad():
+        _ = x / 0
+    assert (x + 1).parents != ()
+
+
+def test_no_grad_works_as_a_decorator() -> None:
+    @no_grad()
+    def square(v: Value) -> Value:
+        return v * v
+
+    x = Value(3.0)
+    for _ in range(2):  # each call enters the mode afresh
+        y = square(x)
+        assert (y.data, y.parents) == (9.0, ())
+        assert (x * x).parents == (x, x)  # and leaves it afterwards
+
+
+def test_detach_cuts_the_gradient_path() -> None:
+    # y = x * stop(x): dy/dx = stop(x) = 3, not 2x = 6
+    x = Value(3.0, label="x")
+    held = x.detach()
+    assert (held.data, held.parents, held.label) == (3.0, (), "x")
+    assert held is not x
+    y = x * held
+    y.backward()
+    assert x.grad == 3.0
+    assert held.grad == 3.0  # the detached copy is a leaf of its own
+
+
+def test_detect_anomaly_names_the_op_and_its_inputs_in_the_forward_pass() -> None:
+    big = Value(1e308, label="big")
+    with (
+        detect_anomaly(),
+        pytest.raises(FloatingPointError, match=r"'\*' produced inf from inputs: 'big' leaf = 1e\+308"),
+    ):
+        _ = big * 10.0
+    assert (big * 10.0).data == math.inf  # outside the block: no check
+
+
+def test_detect_anomaly_catches_a_nan_gradient_in_the_backward_pass() -> None:
+    # sqrt at 0 has slope inf, and 0 * inf is NaN
+    x = Value(0.0, label="x")
+    with detect_anomaly():
+        y = x.sqrt() * 0.0
+        with pytest.raises(FloatingPointError, match=r"backward through 'sqrt'.*'x' leaf = 0.0"):
+            y.backward()
+    y.backward()  # outside the block the NaN goes through unremarked
+    assert isinstance(x.grad, float) and math.isnan(x.grad)
+
+
+def test_detect_anomaly_works_as_a_decorator_and_restores_the_mode() -> None:
+    @detect_anomaly()
+    def overflow(v: Value) -> Value:
+        return v * v
+
+    with pytest.raises(FloatingPointError):
+        overflow(Value(1e200))
+    assert (Value(1e200) * Value(1e200)).data == math.inf
+
+
+def test_functions_of_the_package_work_in_grad() -> None:
+    # d/dx cos(x)**2 = -2 cos(x) sin(x) = -sin(2x)
+    assert grad(lambda x: cos(x) * cos(x))(0.3) == pytest.approx(-math.sin(0.6))
