@@ -58,9 +58,9 @@ def _binary_method(op: str, doc: str, *, reflected: bool = False) -> BinaryMetho
     the two parents. ``reflected`` makes ``__rmul__`` and friends: ``2 * x`` arrives as
     ``x.__rmul__(2)``, so the number is wrapped and goes first.
     """
-    forward, derivative = RULES[op]
 
     def method(self: Value, other: Operand) -> Value:
+        forward, derivative = RULES[op]  # read on each call, so a rule changed in the table is used at once
         if reflected:
             a, b = _constant(other, op), self
         else:
@@ -89,9 +89,9 @@ def _binary_method(op: str, doc: str, *, reflected: bool = False) -> BinaryMetho
 
 def _unary_method(op: str, doc: str) -> UnaryMethod:
     """The Value method for the one-input primitive ``op``, e.g. ``tanh``."""
-    forward, derivative = RULES[op]
 
     def method(self: Value) -> Value:
+        forward, derivative = RULES[op]
         out = forward(self.data)
         if not _MODE.record_graph:
             return _node("", out)
@@ -193,9 +193,9 @@ class Value:
 
     # -- operators and functions: each is one primitive from rules.py ---------------------
     #
-    # The methods are made by _binary_method and _unary_method below, which look the rule up
-    # once, here, instead of on every call: on a million-node graph that saves a noticeable
-    # share of the forward pass. Reflected forms (2 * x, 1 - x) wrap the number first.
+    # The methods are made by _binary_method and _unary_method above: each reads its rule
+    # from the table on every call (so a rule changed in rules.RULES takes effect at once)
+    # and builds its node inline. Reflected forms (2 * x, 1 - x) wrap the number first.
 
     __add__ = _binary_method("+", "a + b; d/da = 1, d/db = 1.")
     __sub__ = _binary_method("-", "a - b; d/da = 1, d/db = -1.")

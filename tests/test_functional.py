@@ -293,15 +293,9 @@ def test_functions_of_the_package_work_in_grad() -> None:
     assert grad(lambda x: cos(x) * cos(x))(0.3) == pytest.approx(-math.sin(0.6))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: operators and methods (x.tanh(), x * y) look their rule up once, when the Value class is "
-    "made (the issue 3 speed-up), while apply(), the module functions and backward(create_graph=True) read "
-    "rules.RULES at call time; so a rule changed in RULES is used by some paths and not others",
-)
 def test_a_rule_changed_in_the_table_is_used_by_the_method_too(monkeypatch: pytest.MonkeyPatch) -> None:
     forward, _ = RULES["tanh"]
     monkeypatch.setitem(RULES, "tanh", Rule(forward, lambda a, out: (2.0,)))
     x = Value(0.5)
     assert gradients(x.apply("tanh"))[x] == 2.0  # apply() sees the new rule
-    assert gradients(x.tanh())[x] == 2.0  # the method still uses the old one
+    assert gradients(x.tanh())[x] == 2.0  # and so does the method
