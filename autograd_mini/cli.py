@@ -1,28 +1,364 @@
-"""Command line: ``autograd-mini`` (also ``python -m autograd_mini``)."""
+"""The command line: ``autograd-mini`` (also ``python -m autograd_mini``).
+
+Three commands:
+
+* ``grad``: the value and gradients of an expression, with the chain rule spelled out, the
+  graph drawn and the backward pass played step by step if asked;
+* ``train``: a small network trained on a toy dataset, with its loss curve, decision boundary
+  and saved model;
+* ``demo``: both, with their pictures written into one folder.
+
+A user mistake (a bad expression, a missing value, an unknown dataset) prints one line saying
+what was wrong and one line with a hint, and exits with code 2; never a traceback.
+
+>>> main(["grad", "x*y + y", "x=2", "y=3"])
+f = x*y + y = 9
+df/dx = 3
+df/dy = 3
+0
+"""
 
 from __future__ import annotations
 
+import argparse
+import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
 from .engine import Value
+from .expr import FUNCTIONS, Built, ExpressionError, parse
+
+PROG = "autograd-mini"
+#: Exit code for a user mistake (the code argparse uses too).
+USAGE_ERROR = 2
+#: File types ``grad --draw`` can write.
+DRAW_FORMATS = (".svg", ".png", ".pdf", ".dot")
+
+_NO_GRAPHVIZ = "Graphviz's dot program is not installed, so the graph cannot be rendered"
+_INSTALL_GRAPHVIZ = "install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz)"
+
+MAIN_EXAMPLES = f"""examples:
+  {PROG} demo                                      the whole idea in one go (writes demo_output/)
+  {PROG} grad "tanh(x*w + b)" x=0.5 w=-1.2 b=0.3   value and gradients of an expression
+  {PROG} train --data moons --epochs 100           train a small network, plot what it learned
+
+more help: {PROG} COMMAND --help"""
+
+GRAD_EXAMPLES = f"""examples:
+  {PROG} grad "tanh(x*w + b)" x=0.5 w=-1.2 b=0.3
+  {PROG} grad "x**2 * sin(x)" x=1.5 --explain
+  {PROG} grad "sigmoid(a*b) + a" a=1 b=2 --draw graph.svg --steps steps.html
+  {PROG} grad -- "-x*y" x=1 y=2        (an expression starting with '-' goes after --)
+
+the expression: numbers, names, + - * / **, unary -, parentheses, and the functions
+  {" ".join(FUNCTIONS)}; every name needs a value, given as name=number.
+--draw writes .svg, .png or .pdf with Graphviz's dot program, or the DOT source for .dot."""
 
 
-def demo() -> None:
-    """Build a small neuron, run backward, and print every gradient."""
-    x, w, b = Value(0.5, label="x"), Value(-1.2, label="w"), Value(0.3, label="b")
-    y = (x * w + b).tanh()
-    y.backward()
-    print(f"y = tanh(x*w + b) = {y.data:.6f}")
-    for leaf in (x, w, b):
-        print(f"  dy/d{leaf.label} = {leaf.grad:+.6f}")
+class CommandError(Exception):
+    """A user mistake found by a command: printed as one line plus a hint, exit code 2.
+
+    >>> print(CommandError("no such file: x.csv", "check the path"))
+    no such file: x.csv
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised as CommandError instead of printing usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments: -"):
+            # argparse takes an expression such as "-x*y" for an option.
+            raise CommandError(message, f'an expression starting with "-" goes after --: {PROG} grad -- "-x*y" x=1 y=2')
+        raise CommandError(message, f"see: {self.prog} --help")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] not in ("demo",):
-        print(f"autograd-mini: unknown command {args[0]!r}; try: autograd-mini demo", file=sys.stderr)
-        return 2
-    demo()
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
+
+    Args:
+        argv: the arguments after the program name.
+
+    Returns:
+        0 on success, 2 for a user mistake (after printing what was wrong on stderr).
+
+    >>> main(["grad", "2*x", "x=5"])
+    f = 2*x = 10
+    df/dx = 2
+    0
+    >>> main(["grad", "2*x"])      # x has no value: two lines on stderr, exit code 2
+    2
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        options = build_parser().parse_args(arguments)
+        result: int = options.run(options)
+        return result
+    except ExpressionError as error:
+        return _report(str(error), error.hint or "see: autograd-mini grad --help")
+    except CommandError as error:
+        return _report(str(error), error.hint)
+    except SystemExit as stop:  # --help and --version end argparse with SystemExit(0)
+        return stop.code if isinstance(stop.code, int) else 0
+
+
+def _report(message: str, hint: str) -> int:
+    """Print a user mistake on stderr: one line for what was wrong, one for what to do."""
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    if hint:
+        print(f"  hint: {hint}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for all commands (``autograd-mini --help`` shows it).
+
+    >>> build_parser().parse_args(["grad", "x*x", "x=3"]).values
+    ['x=3']
+    """
+    parser = _Parser(
+        prog=PROG,
+        description="A scalar autograd engine for learning backpropagation.",
+        epilog=MAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
+    _add_grad(commands)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__  # here, not at the top: the package imports this module's siblings first
+
+    return __version__
+
+
+def _add_grad(commands: argparse._SubParsersAction[_Parser]) -> None:
+    grad = commands.add_parser(
+        "grad",
+        help="value and gradients of an expression",
+        description="Compute an expression and the gradient of its value with respect to each input.",
+        epilog=GRAD_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grad.add_argument("expression", help='for example "tanh(x*w + b)" (quote it for the shell)')
+    grad.add_argument("values", nargs="*", metavar="NAME=VALUE", help="a number for each name, e.g. x=0.5")
+    grad.add_argument("--explain", action="store_true", help="spell out the chain rule for each gradient")
+    grad.add_argument("--draw", metavar="FILE", type=Path, help="draw the graph: .svg, .png, .pdf or .dot")
+    grad.add_argument("--steps", metavar="FILE", type=Path, help="write an HTML page playing backward step by step")
+    grad.set_defaults(run=run_grad)
+
+
+def run_grad(options: argparse.Namespace) -> int:
+    """The ``grad`` command: print the value and gradients, and write what was asked for."""
+    _check_draw_path(options.draw)
+    expression = parse(options.expression)
+    values = parse_values(options.values)
+    _check_names(expression.names, values)
+    try:
+        built = expression.build(values)
+    except ExpressionError as error:
+        raise CommandError(
+            str(error), "pick other values: log needs an input > 0, sqrt >= 0, / a divisor != 0, exp an input < 709"
+        ) from None
+    built.root.backward()
+    lines = [gradient_report(options.expression, built)]
+    if options.explain:
+        lines.append(explanations(built))
+    # Everything is computed before anything is written or printed, so a mistake leaves no half-done output.
+    files = {}
+    if options.draw is not None:
+        files[options.draw] = (_graph_bytes(built.root, options.draw.suffix), "graph")
+    if options.steps is not None:
+        files[options.steps] = (_page_bytes(built.root), "step-by-step page")
+    for path, (content, what) in files.items():
+        lines.append(f"{what} written to {_write(path, content)}")
+    print("\n".join(lines))
     return 0
+
+
+def _check_names(names: Sequence[str], values: dict[str, float]) -> None:
+    """Every name of the expression has a value and every value a name; else say all that is wrong."""
+    missing = [name for name in names if name not in values]
+    unused = [name for name in values if name not in names]
+    if missing:
+        example = " ".join(f"{name}=1.0" for name in names)
+        raise CommandError(f"no value given for {', '.join(missing)}", f"give each name a number, e.g. {example}")
+    if unused:
+        uses = f"it uses {', '.join(names)}" if names else "it has no names"
+        raise CommandError(f"the expression does not use {', '.join(unused)} ({uses})", f"drop {' '.join(unused)}")
+
+
+def parse_values(pairs: Sequence[str]) -> dict[str, float]:
+    """``["x=0.5", "w=-1.2"]`` as ``{"x": 0.5, "w": -1.2}``.
+
+    Args:
+        pairs: strings of the form name=number.
+
+    Returns:
+        The values by name, in the order given.
+
+    Raises:
+        CommandError: a pair without "=", a name that is not an identifier, a number that is
+            not a finite real number, or a name given twice.
+
+    >>> parse_values(["x=0.5", "w=-1.2"])
+    {'x': 0.5, 'w': -1.2}
+    >>> parse_values(["x:0.5"])
+    Traceback (most recent call last):
+    ...
+    autograd_mini.cli.CommandError: expected NAME=VALUE, got 'x:0.5'
+    """
+    values: dict[str, float] = {}
+    for pair in pairs:
+        name, equals, text = (part.strip() for part in pair.partition("="))
+        if not equals:
+            raise CommandError(f"expected NAME=VALUE, got {pair!r}", "write each value as name=number, e.g. x=0.5")
+        if not name.isidentifier():
+            raise CommandError(f"{name!r} in {pair!r} is not a name", "names are letters, digits and _, e.g. x or w1")
+        if name in values:
+            raise CommandError(f"{name!r} is given twice", "give each name one value")
+        values[name] = _finite(text, pair)
+    return values
+
+
+def _finite(text: str, pair: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise CommandError(f"{text!r} in {pair!r} is not a number", "write numbers like 2, -0.5 or 1e-3") from None
+    if not math.isfinite(number):
+        raise CommandError(f"{text!r} in {pair!r} is not a finite number", "write numbers like 2, -0.5 or 1e-3")
+    return number
+
+
+def gradient_report(text: str, built: Built) -> str:
+    """The value and one line per input's gradient, after ``backward``.
+
+    >>> built = parse("x*y").build({"x": 2.0, "y": 3.0})
+    >>> built.root.backward()
+    >>> print(gradient_report("x*y", built))
+    f = x*y = 6
+    df/dx = 3
+    df/dy = 2
+    """
+    lines = [f"f = {text} = {_number(built.root.data)}"]
+    if not built.inputs:
+        lines.append("(no names: nothing to differentiate)")
+    width = max((len(name) for name in built.inputs), default=0)
+    lines += [f"df/d{name:<{width}} = {_number(leaf.grad)}" for name, leaf in built.inputs.items()]
+    return "\n".join(lines)
+
+
+def _number(x: float | Value) -> str:
+    """Six significant digits: enough to check by hand, short enough to read."""
+    return f"{x.data if isinstance(x, Value) else x:.6g}"
+
+
+def explanations(built: Built) -> str:
+    """The chain-rule derivation of every input's gradient (``teach.explain``), one block each.
+
+    >>> built = parse("x*x").build({"x": 3.0})
+    >>> print(explanations(built))  # doctest: +ELLIPSIS
+    <BLANKLINE>
+    df/dx by the chain rule: the sum over the 2 paths from x to f ...
+    """
+    from .teach import explain  # here, not at the top: only --explain needs it
+
+    blocks = [explain(built.root, leaf) for leaf in built.inputs.values() if leaf is not built.root]
+    return "".join(f"\n{block}" for block in blocks)
+
+
+def _check_draw_path(path: Path | None) -> None:
+    """Refuse a --draw file type we cannot write before computing anything."""
+    if path is not None and path.suffix.lower() not in DRAW_FORMATS:
+        raise CommandError(
+            f"cannot draw to {str(path)!r}: unknown file type {path.suffix or '(none)'!r}",
+            f"use one of {' '.join(DRAW_FORMATS)}, e.g. --draw graph.svg",
+        )
+
+
+def write_drawing(root: Value, path: Path) -> Path:
+    """Draw the graph of ``root`` into ``path``: the DOT source for .dot, else rendered by Graphviz.
+
+    Args:
+        root: the output whose graph is drawn.
+        path: the file to write; its suffix (.svg .png .pdf .dot) picks the format.
+
+    Returns:
+        ``path``.
+
+    Raises:
+        CommandError: an unknown suffix, a graph too large to draw, Graphviz missing, or a folder
+            that cannot be written.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> path = write_drawing(Value(2.0, label="x") * 3, folder / "graph.dot")
+    >>> path.read_text(encoding="utf-8").startswith("digraph")
+    True
+    """
+    _check_draw_path(path)
+    return _write(path, _graph_bytes(root, path.suffix))
+
+
+def _graph_bytes(root: Value, suffix: str) -> bytes:
+    """The drawing of ``root`` as a file of type ``suffix``: DOT source, or rendered by Graphviz."""
+    from .viz import GraphvizNotFoundError, draw  # here, not at the top: only drawing needs Graphviz
+
+    try:
+        drawing = draw(root)
+    except ValueError as error:
+        raise CommandError(str(error), "draw a smaller expression") from None
+    if suffix.lower() == ".dot":
+        source: str = drawing.source
+        return source.encode("utf-8")
+    try:
+        picture: bytes = drawing.pipe(format=suffix.lower()[1:])
+    except GraphvizNotFoundError:
+        raise CommandError(_NO_GRAPHVIZ, f"{_INSTALL_GRAPHVIZ}, or write the DOT source: --draw graph.dot") from None
+    return picture
+
+
+def write_steps(root: Value, path: Path) -> Path:
+    """Write the step-by-step page of the backward pass of ``root`` (``frames.backward_page``).
+
+    Raises:
+        CommandError: the graph is too large for a page, or the file cannot be written.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_steps(Value(2.0, label="x") * 3, folder / "steps.html").stat().st_size > 1000
+    True
+    """
+    return _write(path, _page_bytes(root))
+
+
+def _page_bytes(root: Value) -> bytes:
+    from .frames import backward_page  # here, not at the top: only the step page needs it
+    from .viz import GraphvizNotFoundError
+
+    try:
+        page = backward_page(root)
+    except ValueError as error:
+        raise CommandError(str(error), "play a smaller expression") from None
+    except GraphvizNotFoundError:
+        raise CommandError(_NO_GRAPHVIZ, _INSTALL_GRAPHVIZ) from None
+    return page.html.encode("utf-8")
+
+
+def _write(path: Path, content: bytes) -> Path:
+    """Write ``content`` to ``path``, making its folder; a failure is a CommandError."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    except OSError as error:
+        raise CommandError(f"cannot write {str(path)!r}: {error.strerror or error}", "check the folder") from None
+    return path

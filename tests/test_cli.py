@@ -1,15 +1,181 @@
-"""The command line, run as a user would run it."""
+"""The command line, run in-process through ``main(argv)`` and, twice, as a user would run it.
+
+Expected numbers are worked by hand (closed-form derivatives), never copied from the output.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+from autograd_mini.cli import main, parse_values
 
 
-def test_python_dash_m_runs_the_demo_and_prints_the_gradients() -> None:
-    result = subprocess.run([sys.executable, "-m", "autograd_mini"], capture_output=True, text=True, check=True)
-    # y = tanh(xw + b) at x = 0.5, w = -1.2, b = 0.3; dy/dw = (1 - y**2) x
+def _numbers(stdout: str) -> dict[str, float]:
+    """``{"f": value, "df/dx": gradient, ...}`` read back from the grad command's lines."""
+    found = {}
+    for line in stdout.splitlines():
+        match = re.fullmatch(r"(f|df/d\w+)\s*= (?:.* = )?(\S+)", line)
+        if match:
+            found[match.group(1)] = float(match.group(2))
+    return found
+
+
+def _fails_cleanly(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    """Run a mistaken command: exit code 2, nothing on stdout, one error line plus one hint line."""
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 2, err
+    assert lines[0].startswith("autograd-mini: error: ")
+    assert lines[1].startswith("  hint: ")
+    assert "Traceback" not in err
+    return err
+
+
+# ---------------------------------------------------------------- grad
+
+
+def test_grad_prints_the_value_and_hand_worked_gradients(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grad", "tanh(x*w + b)", "x=0.5", "w=-1.2", "b=0.3"]) == 0
+    found = _numbers(capsys.readouterr().out)
     y = math.tanh(0.5 * -1.2 + 0.3)
-    assert f"{y:.6f}" in result.stdout
-    assert f"dy/dw = {(1 - y * y) * 0.5:+.6f}" in result.stdout
+    slope = 1 - y * y
+    assert found["f"] == pytest.approx(y, rel=1e-5)
+    assert found["df/dx"] == pytest.approx(slope * -1.2, rel=1e-5)
+    assert found["df/dw"] == pytest.approx(slope * 0.5, rel=1e-5)
+    assert found["df/db"] == pytest.approx(slope, rel=1e-5)
+
+
+def test_grad_with_a_name_used_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grad", "x**2 * sin(x)", "x=1.5"]) == 0
+    found = _numbers(capsys.readouterr().out)
+    assert found["df/dx"] == pytest.approx(2 * 1.5 * math.sin(1.5) + 1.5**2 * math.cos(1.5), rel=1e-5)
+
+
+def test_grad_explain_spells_out_the_chain_rule_for_each_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grad", "a*b + a", "a=2", "b=5", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "df/da by the chain rule" in out and "df/db by the chain rule" in out
+    assert "2 paths from a to f" in out  # a reaches f through a*b and directly
+    assert "backward gives df/da = 6" in out  # b + 1
+
+
+def test_grad_draws_dot_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "sub" / "graph.dot"
+    assert main(["grad", "x*y", "x=2", "y=3", "--draw", str(target)]) == 0
+    source = target.read_text(encoding="utf-8")
+    assert source.startswith("digraph") and "x" in source and "y" in source
+    assert str(target) in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("suffix", "magic"), [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
+def test_grad_renders_pictures_with_graphviz(tmp_path: Path, suffix: str, magic: bytes) -> None:
+    target = tmp_path / f"graph{suffix}"
+    assert main(["grad", "tanh(x)", "x=1", "--draw", str(target)]) == 0
+    assert target.read_bytes().startswith(magic)
+
+
+def test_grad_writes_the_step_page(tmp_path: Path) -> None:
+    target = tmp_path / "steps.html"
+    assert main(["grad", "x*y + x", "x=2", "y=3", "--steps", str(target)]) == 0
+    html = target.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html") and "<svg" in html
+
+
+def test_grad_of_a_constant_has_nothing_to_differentiate(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grad", "2 + 3 * 4"]) == 0
+    out = capsys.readouterr().out
+    assert _numbers(out)["f"] == 14.0 and "nothing to differentiate" in out
+
+
+def test_an_expression_starting_with_minus_goes_after_double_dash(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grad", "--", "-x*y", "x=1", "y=2"]) == 0
+    found = _numbers(capsys.readouterr().out)
+    assert (found["f"], found["df/dx"], found["df/dy"]) == (-2.0, -2.0, -1.0)
+    err = _fails_cleanly(capsys, ["grad", "-x*y", "x=1", "y=2"])
+    assert "goes after --" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["grad", "tanh(x*w + b)", "x=0.5"], "no value given for w, b"),
+        (["grad", "x", "x=1", "z=2"], "does not use z"),
+        (["grad", "x", "x"], "expected NAME=VALUE, got 'x'"),
+        (["grad", "x", "x=abc"], "'abc' in 'x=abc' is not a number"),
+        (["grad", "x", "x=nan"], "not a finite number"),
+        (["grad", "x", "1x=2"], "is not a name"),
+        (["grad", "x", "x=1", "x=2"], "given twice"),
+        (["grad", "foo(x)", "x=1"], "unknown function 'foo'"),
+        (["grad", "x.__class__", "x=1"], "attribute access"),
+        (["grad", "x ** 99999", "x=1"], "exponent 99999 is too large"),
+        (["grad", "x +", "x=1"], "syntax error"),
+        (["grad", "log(x)", "x=-1"], "log: the input must be > 0"),
+        (["grad", "1 / (x - x)", "x=1"], "division by zero"),
+        (["grad", "x", "x=1", "--draw", "graph.txt"], "unknown file type '.txt'"),
+        (["grad"], "required: expression"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+        ([], "required: COMMAND"),
+    ],
+)
+def test_user_mistakes_give_one_line_a_hint_and_exit_code_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str
+) -> None:
+    assert fragment in _fails_cleanly(capsys, argv)
+
+
+def test_a_refused_draw_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _fails_cleanly(capsys, ["grad", "x", "x=1", "--draw", str(tmp_path / "graph.gif")])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_be_written_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    err = _fails_cleanly(capsys, ["grad", "x", "x=1", "--draw", str(blocker / "graph.dot")])
+    assert "cannot write" in err
+
+
+def test_parse_values_keeps_the_order_given() -> None:
+    assert list(parse_values(["b=1", "a=-2.5e-1"]).items()) == [("b", 1.0), ("a", -0.25)]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["grad", "--help"]])
+def test_help_exits_0_and_shows_examples(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "autograd-mini" in out
+    assert "example" in out.lower()
+
+
+# ---------------------------------------------------------------- as a user runs it
+
+
+def test_python_dash_m_runs_grad_in_a_fresh_process() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd_mini", "grad", "tanh(x*w + b)", "x=0.5", "w=-1.2", "b=0.3"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    y = math.tanh(0.5 * -1.2 + 0.3)
+    assert _numbers(result.stdout)["df/dw"] == pytest.approx((1 - y * y) * 0.5, rel=1e-5)
+
+
+def test_python_dash_m_reports_a_mistake_without_a_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd_mini", "grad", "__import__('os').system('echo hi')"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr and "hint:" in result.stderr
