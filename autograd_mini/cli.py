@@ -24,8 +24,9 @@ import argparse
 import math
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .engine import Value
 from .expr import FUNCTIONS, Built, ExpressionError, parse
@@ -131,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
     _add_grad(commands)
+    _add_train(commands)
+    _add_demo(commands)
     return parser
 
 
@@ -168,6 +171,7 @@ def run_grad(options: argparse.Namespace) -> int:
         raise CommandError(
             str(error), "pick other values: log needs an input > 0, sqrt >= 0, / a divisor != 0, exp an input < 709"
         ) from None
+    name_nodes(built.root)
     built.root.backward()
     lines = [gradient_report(options.expression, built)]
     if options.explain:
@@ -239,6 +243,20 @@ def _finite(text: str, pair: str) -> float:
     return number
 
 
+def name_nodes(root: Value) -> None:
+    """Label every unlabelled node n<k> (``steps.node_names``), so the drawing shows the names the explanation uses.
+
+    >>> root = parse("2*x").build({"x": 1.0}).root
+    >>> name_nodes(root)
+    >>> [node.label for node in root.parents]
+    ['n1', 'x']
+    """
+    from .steps import node_names
+
+    for node, name in node_names(root).items():
+        node.label = node.label or name
+
+
 def gradient_report(text: str, built: Built) -> str:
     """The value and one line per input's gradient, after ``backward``.
 
@@ -273,7 +291,7 @@ def explanations(built: Built) -> str:
     from .teach import explain  # here, not at the top: only --explain needs it
 
     blocks = [explain(built.root, leaf) for leaf in built.inputs.values() if leaf is not built.root]
-    return "".join(f"\n{block}" for block in blocks)
+    return "".join(f"\n{block}\n" for block in blocks)
 
 
 def _check_draw_path(path: Path | None) -> None:
@@ -362,3 +380,314 @@ def _write(path: Path, content: bytes) -> Path:
     except OSError as error:
         raise CommandError(f"cannot write {str(path)!r}: {error.strerror or error}", "check the folder") from None
     return path
+
+
+# ---------------------------------------------------------------- train
+
+DATASETS = ("moons", "circles", "spirals", "xor", "blobs", "credit")
+LOSS_CHOICES = ("auto", "binary_cross_entropy", "cross_entropy", "hinge", "mse")
+OPTIMIZERS = ("adam", "sgd")
+
+TRAIN_EXAMPLES = f"""examples:
+  {PROG} train
+  {PROG} train --data moons --hidden 16,16 --activation relu --epochs 100 --lr 0.05 --seed 0 --out run/
+  {PROG} train --data spirals --samples 150 --hidden 32,32 --activation tanh --epochs 200
+  {PROG} train --data xor --optimizer sgd --lr 0.2 --batch-size 10
+
+writes into the --out folder: loss_curve.png, decision_boundary.png (2-D data only) and model.json
+(load it back with autograd_mini.load). --loss auto: binary cross-entropy on one output for two
+classes, cross-entropy on one output per class for more."""
+
+
+@dataclass
+class TrainSettings:
+    """Everything ``train`` needs; the command-line defaults are these defaults.
+
+    >>> TrainSettings().hidden
+    [16, 16]
+    """
+
+    data: str = "moons"
+    samples: int = 100
+    noise: float | None = None
+    hidden: list[int] = field(default_factory=lambda: [16, 16])
+    activation: str = "relu"
+    loss: str = "auto"
+    optimizer: str = "adam"
+    lr: float = 0.05
+    epochs: int = 100
+    batch_size: int | None = None
+    seed: int = 0
+    out: Path = Path("run")
+    progress: bool = True
+
+
+def _add_train(commands: argparse._SubParsersAction[_Parser]) -> None:
+    defaults = TrainSettings()
+    train = commands.add_parser(
+        "train",
+        help="train a small network on a toy dataset and plot what it learned",
+        description="Train an MLP classifier with this engine's backpropagation; save plots and the model.",
+        epilog=TRAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    train.add_argument("--data", choices=DATASETS, default=defaults.data, help="the dataset (default: %(default)s)")
+    train.add_argument(
+        "--samples", type=_positive_int, default=defaults.samples, help="dataset size (default: %(default)s)"
+    )
+    train.add_argument("--noise", type=_non_negative, help="dataset noise (default: the dataset's own)")
+    train.add_argument(
+        "--hidden", type=parse_sizes, default=defaults.hidden, help="hidden layer sizes (default: 16,16)"
+    )
+    train.add_argument(
+        "--activation", choices=("relu", "tanh", "sigmoid"), default=defaults.activation, help="(default: %(default)s)"
+    )
+    train.add_argument("--loss", choices=LOSS_CHOICES, default=defaults.loss, help="(default: %(default)s)")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer, help="(default: %(default)s)")
+    train.add_argument("--lr", type=_positive, default=defaults.lr, help="learning rate (default: %(default)s)")
+    train.add_argument(
+        "--epochs", type=_positive_int, default=defaults.epochs, help="passes over the data (default: %(default)s)"
+    )
+    train.add_argument("--batch-size", type=_positive_int, help="samples per step (default: all of them)")
+    train.add_argument(
+        "--seed", type=int, default=defaults.seed, help="seed for data, weights and order (default: %(default)s)"
+    )
+    train.add_argument(
+        "--out", type=Path, default=defaults.out, help="folder for the plots and model (default: %(default)s/)"
+    )
+    train.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
+    train.set_defaults(run=run_train)
+
+
+def run_train(options: argparse.Namespace) -> int:
+    """The ``train`` command: train, print the final loss and accuracy, write the files."""
+    names = [name for name in TrainSettings.__dataclass_fields__ if name in vars(options)]
+    settings = TrainSettings(**{name: getattr(options, name) for name in names})
+    for line in train_and_save(settings):
+        print(line)
+    return 0
+
+
+def parse_sizes(text: str) -> list[int]:
+    """Hidden layer sizes from ``"16,16"``; ``""`` is no hidden layer.
+
+    >>> parse_sizes("16, 8")
+    [16, 8]
+    """
+    parts = [part.strip() for part in text.split(",")] if text.strip() else []
+    if not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise argparse.ArgumentTypeError(f"expected sizes such as 16,16 (positive ints, comma-separated), got {text!r}")
+    return [int(part) for part in parts]
+
+
+def _positive_int(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive int, got {text!r}")
+    return int(text)
+
+
+def _positive(text: str) -> float:
+    number = _number_or_error(text)
+    if not number > 0.0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return number
+
+
+def _non_negative(text: str) -> float:
+    number = _number_or_error(text)
+    if not number >= 0.0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return number
+
+
+def _number_or_error(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return number
+
+
+def train_and_save(settings: TrainSettings) -> list[str]:
+    """Train as ``settings`` say, write the plots and the model into ``settings.out``, and report.
+
+    Args:
+        settings: the dataset, network and training options.
+
+    Returns:
+        The lines to print: the data, the model, the final loss and accuracy, and the files written.
+
+    Raises:
+        CommandError: the output folder cannot be made, or the training refuses its input.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> settings = TrainSettings(samples=20, hidden=[4], epochs=2, out=folder, progress=False)
+    >>> print("\\n".join(train_and_save(settings)))  # doctest: +ELLIPSIS
+    data: moons, 20 samples, 2 features, 2 classes
+    model: MLP(2 -> 4 relu -> 1 linear, bias, 17 parameters), loss binary_cross_entropy, adam lr 0.05, 2 epochs
+    final loss: ...
+    final accuracy: ...
+    wrote .../loss_curve.png
+    wrote .../decision_boundary.png
+    wrote .../model.json
+    """
+    from .train import accuracy  # here, not at the top: only training needs it
+
+    run = _fit(settings)
+    lines = [
+        f"data: {settings.data}, {len(run.X)} samples, {run.X.shape[1]} features, {run.classes} classes",
+        f"model: {run.model!r}, loss {run.loss}, {settings.optimizer} lr {settings.lr:g}, {settings.epochs} epochs",
+        f"final loss: {run.history.loss[-1]:.4f} (mean over the last epoch)",
+        f"final accuracy: {accuracy(run.model, run.X, run.y):.3f} (on the training data, after training)",
+    ]
+    if run.X.shape[1] != 2:
+        lines.append(f"(no decision boundary plot: {settings.data} has {run.X.shape[1]} features, not 2)")
+    return lines + [f"wrote {path}" for path in _save_run(run, settings)]
+
+
+@dataclass
+class _Run:
+    """What one training run made: the data, the trained model, the loss used, and its history."""
+
+    X: Any
+    y: Any
+    classes: int
+    loss: str
+    model: Any
+    history: Any
+
+
+def _fit(settings: TrainSettings) -> _Run:
+    """Make the data and the model, and train; a refused input is a CommandError."""
+    from .train import fit
+
+    features, labels = _dataset(settings)
+    classes = int(labels.max()) + 1
+    loss = settings.loss if settings.loss != "auto" else "binary_cross_entropy" if classes == 2 else "cross_entropy"
+    model = _model(settings, features.shape[1], 1 if classes == 2 and loss != "cross_entropy" else classes)
+    _make_folder(settings.out)
+    try:
+        history = fit(
+            model, features, labels, loss=loss, optimizer=_optimizer(settings, model), epochs=settings.epochs,
+            batch_size=settings.batch_size, seed=settings.seed, progress=settings.progress,
+        )  # fmt: skip
+    except (ValueError, ArithmeticError) as error:
+        raise CommandError(f"training failed: {error}", "try a smaller --lr, or another --loss") from None
+    return _Run(features, labels, classes, loss, model, history)
+
+
+def _save_run(run: _Run, settings: TrainSettings) -> list[Path]:
+    """Write the loss curve, the decision boundary (for 2-D data) and the model; return their paths."""
+    from . import plots, serialize
+
+    title = f"{settings.data}: MLP {'-'.join(map(str, [run.X.shape[1], *settings.hidden]))} {settings.activation}"
+    paths = [settings.out / "loss_curve.png"]
+    plots.loss_curve(run.history.loss, run.history.accuracy, path=paths[-1], title=title)
+    if run.X.shape[1] == 2:
+        paths.append(settings.out / "decision_boundary.png")
+        plots.decision_boundary(run.model, run.X, run.y, path=paths[-1], title=title)
+    paths.append(settings.out / "model.json")
+    serialize.save(run.model, paths[-1])
+    return paths
+
+
+def _dataset(settings: TrainSettings) -> tuple[Any, Any]:
+    from . import datasets
+
+    make = getattr(datasets, f"make_{settings.data}")
+    options: dict[str, Any] = {"seed": settings.seed}
+    if settings.noise is not None:
+        options["noise"] = settings.noise
+    try:
+        return make(settings.samples, **options)  # type: ignore[no-any-return]
+    except ValueError as error:
+        raise CommandError(str(error), "try the defaults: --samples 100, no --noise") from None
+
+
+def _model(settings: TrainSettings, n_features: int, n_outputs: int) -> Any:
+    from .nn import MLP
+
+    return MLP(n_features, [*settings.hidden, n_outputs], activation=settings.activation, seed=settings.seed)
+
+
+def _optimizer(settings: TrainSettings, model: Any) -> Any:
+    from .optim import SGD, Adam
+
+    return (
+        Adam(model.parameters(), settings.lr) if settings.optimizer == "adam" else SGD(model.parameters(), settings.lr)
+    )
+
+
+def _make_folder(folder: Path) -> None:
+    """Make the output folder before training, so a bad --out fails at once, not after minutes."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(
+            f"cannot make the folder {str(folder)!r}: {error.strerror or error}", "choose another --out"
+        ) from None
+
+
+# ---------------------------------------------------------------- demo
+
+#: The neuron of the demo: o = tanh(x1*w1 + x2*w2 + b), with b chosen so that o = 1/sqrt(2).
+DEMO_EXPRESSION = "tanh(x1*w1 + x2*w2 + b)"
+DEMO_VALUES = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.881373587019543}
+DEMO_FOLDER = Path("demo_output")
+
+
+def _add_demo(commands: argparse._SubParsersAction[_Parser]) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="gradients of a neuron, its graph, and a short training run, with pictures",
+        description=(
+            f"Compute the gradients of one neuron, {DEMO_EXPRESSION}, explain one by the chain rule, draw its\n"
+            "graph and a step-by-step page of backward; then train a small network on the moons dataset.\n"
+            "Takes about 10 seconds."
+        ),
+        epilog=f"examples:\n  {PROG} demo\n  {PROG} demo --out pictures/\n\n"
+        "writes graph.svg, graph.png, steps.html, loss_curve.png, decision_boundary.png and model.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo.add_argument("--out", type=Path, default=DEMO_FOLDER, help="folder for the files (default: %(default)s/)")
+    demo.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
+    demo.set_defaults(run=run_demo)
+
+
+def run_demo(options: argparse.Namespace) -> int:
+    """The ``demo`` command: one neuron's gradients and pictures, then a short training run."""
+    out: Path = options.out
+    _make_folder(out)
+    print(f"1. Gradients of one neuron, by backpropagation\n{'-' * 46}")
+    built = parse(DEMO_EXPRESSION).build(DEMO_VALUES)
+    name_nodes(built.root)
+    built.root.backward()
+    print(gradient_report(DEMO_EXPRESSION, built))
+    print(f"\nWhy df/dw1 is {_number(built.inputs['w1'].grad)}:")
+    print(_explain_one(built, "w1"))
+    print("\n".join(_demo_pictures(built.root, out)))
+    print(f"\n2. Training a small network on the moons dataset\n{'-' * 48}")
+    settings = TrainSettings(hidden=[16, 16], epochs=40, out=out, progress=options.progress)
+    print("\n".join(train_and_save(settings)))
+    print(f"\nAll files are in {out}/ ({out.resolve()}). Open steps.html in a browser to watch backward step by step.")
+    return 0
+
+
+def _explain_one(built: Built, name: str) -> str:
+    from .teach import explain
+
+    return explain(built.root, built.inputs[name])
+
+
+def _demo_pictures(root: Value, out: Path) -> list[str]:
+    """Draw the graph and the step page; without Graphviz, write the DOT source and say so."""
+    try:
+        paths = [write_drawing(root, out / "graph.svg"), write_drawing(root, out / "graph.png")]
+        paths.append(write_steps(root, out / "steps.html"))
+    except CommandError as error:
+        dot = write_drawing(root, out / "graph.dot")
+        return [f"wrote {dot} (no pictures: {error}; {error.hint})"]
+    return [f"wrote {path}" for path in paths]

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from autograd_mini import load
 from autograd_mini.cli import main, parse_values
+from autograd_mini.datasets import make_moons
 
 
 def _numbers(stdout: str) -> dict[str, float]:
@@ -179,3 +181,88 @@ def test_python_dash_m_reports_a_mistake_without_a_traceback() -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert "Traceback" not in result.stderr and "hint:" in result.stderr
+
+
+# ---------------------------------------------------------------- train
+
+
+def _printed(out: str, key: str) -> float:
+    match = re.search(rf"^{key}: ([0-9.]+)", out, re.MULTILINE)
+    assert match, out
+    return float(match.group(1))
+
+
+def test_train_writes_plots_and_a_model_that_loads_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["train", "--samples", "30", "--hidden", "4", "--epochs", "3", "--seed", "1", "--out", str(tmp_path)]
+    assert main([*argv, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    for name in ("loss_curve.png", "decision_boundary.png"):
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+        assert f"wrote {tmp_path / name}" in out
+    # The saved model classifies the same data (moons, seed 1) as well as the printed accuracy says.
+    model = load(tmp_path / "model.json")
+    points, labels = make_moons(30, seed=1)
+    right = sum(int(model(list(row))[0].data > 0) == label for row, label in zip(points, labels, strict=True))
+    assert _printed(out, "final accuracy") == pytest.approx(right / 30, abs=1e-3)
+    assert 0 < _printed(out, "final loss") < 10
+
+
+def test_train_with_three_classes_uses_one_output_per_class(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["train", "--data", "blobs", "--samples", "30", "--hidden", "3", "--epochs", "2", "--out", str(tmp_path)]
+    assert main([*argv, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "3 classes" in out and "-> 3 linear" in out and "loss cross_entropy" in out
+    assert load(tmp_path / "model.json").nouts == [3, 3]
+
+
+def test_train_on_ten_features_skips_the_boundary_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["train", "--data", "credit", "--samples", "20", "--hidden", "", "--epochs", "1", "--out", str(tmp_path)]
+    assert main([*argv, "--no-progress"]) == 0
+    assert "no decision boundary plot: credit has 10 features" in capsys.readouterr().out
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["loss_curve.png", "model.json"]
+
+
+@pytest.mark.parametrize(
+    ("option", "fragment"),
+    [
+        (["--hidden", "16,x"], "expected sizes such as 16,16"),
+        (["--epochs", "0"], "expected a positive int, got '0'"),
+        (["--lr", "-1"], "expected a number > 0"),
+        (["--lr", "inf"], "expected a finite number"),
+        (["--noise", "lots"], "expected a number, got 'lots'"),
+        (["--data", "mnist"], "invalid choice: 'mnist'"),
+        (["--activation", "gelu"], "invalid choice: 'gelu'"),
+    ],
+)
+def test_train_mistakes_give_one_line_a_hint_and_exit_code_2(
+    capsys: pytest.CaptureFixture[str], option: list[str], fragment: str
+) -> None:
+    assert fragment in _fails_cleanly(capsys, ["train", *option])
+
+
+def test_train_into_a_folder_that_cannot_be_made_fails_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    err = _fails_cleanly(capsys, ["train", "--out", str(blocker / "run"), "--no-progress"])
+    assert "cannot make the folder" in err
+
+
+# ---------------------------------------------------------------- demo
+
+
+def test_demo_prints_the_neuron_and_writes_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--out", str(tmp_path), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    # o = tanh(n) with n = x1*w1 + x2*w2 + b = -6 + 0 + 6.8814 = 0.8814 = atanh(1/sqrt(2)); do/dn = 1 - o**2 = 0.5.
+    found = _numbers(out)
+    assert found["f"] == pytest.approx(1 / math.sqrt(2), rel=1e-5)
+    assert (found["df/dx1"], found["df/dw1"], found["df/dx2"], found["df/dw2"], found["df/db"]) == pytest.approx(
+        (0.5 * -3.0, 0.5 * 2.0, 0.5 * 1.0, 0.5 * 0.0, 0.5)
+    )
+    assert "df/dw1 by the chain rule" in out
+    names = {"graph.svg", "graph.png", "steps.html", "loss_curve.png", "decision_boundary.png", "model.json"}
+    assert {path.name for path in tmp_path.iterdir()} == names
+    assert _printed(out, "final accuracy") >= 0.95  # moons is easy for a 16-16 network
+    assert str(tmp_path) in out
