@@ -391,7 +391,7 @@ OPTIMIZERS = ("adam", "sgd")
 TRAIN_EXAMPLES = f"""examples:
   {PROG} train
   {PROG} train --data moons --hidden 16,16 --activation relu --epochs 100 --lr 0.05 --seed 0 --out run/
-  {PROG} train --data spirals --samples 150 --hidden 32,32 --activation tanh --epochs 200
+  {PROG} train --data spirals --activation tanh --epochs 200
   {PROG} train --data xor --optimizer sgd --lr 0.2 --batch-size 10
 
 writes into the --out folder: loss_curve.png, decision_boundary.png (2-D data only) and model.json
@@ -431,31 +431,44 @@ def _add_train(commands: argparse._SubParsersAction[_Parser]) -> None:
         epilog=TRAIN_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    train.add_argument("--data", choices=DATASETS, default=defaults.data, help="the dataset (default: %(default)s)")
-    train.add_argument(
-        "--samples", type=_positive_int, default=defaults.samples, help="dataset size (default: %(default)s)"
+    add = train.add_argument
+    add("--data", choices=DATASETS, default=defaults.data, help="the dataset (default: %(default)s)")
+    add(
+        "--samples",
+        metavar="N",
+        type=_positive_int,
+        default=defaults.samples,
+        help="dataset size (default: %(default)s)",
     )
-    train.add_argument("--noise", type=_non_negative, help="dataset noise (default: the dataset's own)")
-    train.add_argument(
-        "--hidden", type=parse_sizes, default=defaults.hidden, help="hidden layer sizes (default: 16,16)"
+    add("--noise", metavar="STD", type=_non_negative, help="dataset noise (default: the dataset's own)")
+    add("--hidden", metavar="SIZES", type=parse_sizes, default=defaults.hidden, help="hidden layers (default: 16,16)")
+    add("--activation", choices=("relu", "tanh", "sigmoid"), default=defaults.activation, help="(default: %(default)s)")
+    add("--loss", choices=LOSS_CHOICES, default=defaults.loss, help="(default: %(default)s)")
+    add("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer, help="(default: %(default)s)")
+    add("--lr", type=_positive, default=defaults.lr, help="learning rate (default: %(default)s)")
+    add(
+        "--epochs",
+        metavar="N",
+        type=_positive_int,
+        default=defaults.epochs,
+        help="passes over the data (default: %(default)s)",
     )
-    train.add_argument(
-        "--activation", choices=("relu", "tanh", "sigmoid"), default=defaults.activation, help="(default: %(default)s)"
+    add("--batch-size", metavar="N", type=_positive_int, help="samples per step (default: all of them)")
+    add(
+        "--seed",
+        metavar="N",
+        type=int,
+        default=defaults.seed,
+        help="seed of data, weights, order (default: %(default)s)",
     )
-    train.add_argument("--loss", choices=LOSS_CHOICES, default=defaults.loss, help="(default: %(default)s)")
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer, help="(default: %(default)s)")
-    train.add_argument("--lr", type=_positive, default=defaults.lr, help="learning rate (default: %(default)s)")
-    train.add_argument(
-        "--epochs", type=_positive_int, default=defaults.epochs, help="passes over the data (default: %(default)s)"
+    add(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=defaults.out,
+        help="folder for plots and model (default: %(default)s/)",
     )
-    train.add_argument("--batch-size", type=_positive_int, help="samples per step (default: all of them)")
-    train.add_argument(
-        "--seed", type=int, default=defaults.seed, help="seed for data, weights and order (default: %(default)s)"
-    )
-    train.add_argument(
-        "--out", type=Path, default=defaults.out, help="folder for the plots and model (default: %(default)s/)"
-    )
-    train.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
+    add("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
     train.set_defaults(run=run_train)
 
 
@@ -652,7 +665,9 @@ def _add_demo(commands: argparse._SubParsersAction[_Parser]) -> None:
         "writes graph.svg, graph.png, steps.html, loss_curve.png, decision_boundary.png and model.json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    demo.add_argument("--out", type=Path, default=DEMO_FOLDER, help="folder for the files (default: %(default)s/)")
+    demo.add_argument(
+        "--out", metavar="DIR", type=Path, default=DEMO_FOLDER, help="folder for the files (default: %(default)s/)"
+    )
     demo.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
     demo.set_defaults(run=run_demo)
 

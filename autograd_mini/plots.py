@@ -63,9 +63,11 @@ def loss_curve(
     epochs = np.arange(1, len(losses) + 1)
     loss_axes = figure.add_subplot(1, panels, 1)
     loss_axes.plot(epochs, losses, color=CLASS_COLORS[0], linewidth=1.8)
-    # A log scale shows the steady fall late in training that a linear axis flattens to zero.
+    # A log scale shows the steady fall late in training that a linear axis flattens to zero; under
+    # one decade of range it only makes odd tick labels, so it is kept for curves that need it.
+    spans_a_decade = min(losses) > 0 and max(losses) > 10 * min(losses)
     loss_axes.set(
-        title="loss", xlabel="epoch", ylabel="mean loss per sample", yscale="log" if min(losses) > 0 else "linear"
+        title="loss", xlabel="epoch", ylabel="mean loss per sample", yscale="log" if spans_a_decade else "linear"
     )
     loss_axes.grid(True, which="both", alpha=0.3)
     if accuracy is not None:
