@@ -53,7 +53,7 @@ def loss_curve(
     Raises:
         ValueError: no epochs, lengths that differ, or a loss that is not a finite number.
 
-    >>> figure = loss_curve([1.0, 0.5, 0.25])
+    >>> figure = loss_curve([1.0, 0.1, 0.01])
     >>> figure.axes[0].get_yscale(), len(figure.axes[0].lines[0].get_xdata())
     ('log', 3)
     """
