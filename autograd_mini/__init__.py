@@ -24,6 +24,7 @@ from .engine import (
     tanh,
     topological_order,
 )
+from .expr import ExpressionError, parse
 from .frames import backward_frames, backward_page
 from .functional import grad, hessian, value_and_grad
 from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
@@ -44,6 +45,7 @@ from .viz import draw
 
 __all__ = [
     "MLP",
+    "ExpressionError",
     "Layer",
     "Module",
     "Neuron",
@@ -72,6 +74,7 @@ __all__ = [
     "nn",
     "no_grad",
     "numeric_grad",
+    "parse",
     "path_sum_cost",
     "relu",
     "save",
