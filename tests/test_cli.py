@@ -12,10 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autograd_mini import load
-from autograd_mini.cli import main, parse_values
+from autograd_mini.cli import _demo_pictures, main, parse_values
 from autograd_mini.datasets import make_moons
+from autograd_mini.expr import parse
 
 
 def _numbers(stdout: str) -> dict[str, float]:
@@ -266,3 +269,40 @@ def test_demo_prints_the_neuron_and_writes_every_file(tmp_path: Path, capsys: py
     assert {path.name for path in tmp_path.iterdir()} == names
     assert _printed(out, "final accuracy") >= 0.95  # moons is easy for a 16-16 network
     assert str(tmp_path) in out
+
+
+# ---------------------------------------------------------------- without Graphviz, and fuzzed
+
+
+def test_without_graphviz_pictures_fail_cleanly_but_dot_source_works(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))  # no `dot` program to find
+    err = _fails_cleanly(capsys, ["grad", "x*y", "x=1", "y=2", "--draw", str(tmp_path / "graph.svg")])
+    assert "Graphviz" in err and "--draw graph.dot" in err
+    assert not (tmp_path / "graph.svg").exists()
+    assert main(["grad", "x*y", "x=1", "y=2", "--draw", str(tmp_path / "graph.dot")]) == 0
+    assert (tmp_path / "graph.dot").read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_the_demo_without_graphviz_writes_the_dot_source_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    root = parse("x * y").build({"x": 1.0, "y": 2.0}).root
+    (line,) = _demo_pictures(root, tmp_path)
+    assert line.startswith(f"wrote {tmp_path / 'graph.dot'}") and "Graphviz" in line
+    assert [path.name for path in tmp_path.iterdir()] == ["graph.dot"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=30), st.lists(st.text(max_size=8), max_size=3))
+def test_random_grad_arguments_end_in_0_or_2_never_a_traceback(
+    capsys: pytest.CaptureFixture[str], expression: str, values: list[str]
+) -> None:
+    code = main(["grad", "--", expression, *values])
+    out, err = capsys.readouterr()
+    assert code in (0, 2)
+    assert "Traceback" not in err
+    if code == 2:
+        assert err.startswith("autograd-mini: error: ") and out == ""
