@@ -87,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: the arguments after the program name.
 
     Returns:
-        0 on success, 2 for a user mistake (after printing what was wrong on stderr).
+        0 on success (and for no arguments, which print the help), 2 for a user mistake (after
+        printing what was wrong on stderr).
 
     >>> main(["grad", "2*x", "x=5"])
     f = 2*x = 10
@@ -97,8 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not arguments:  # a newcomer typing just `autograd-mini` gets the overview with examples
+        parser.print_help()
+        return 0
     try:
-        options = build_parser().parse_args(arguments)
+        options = parser.parse_args(arguments)
         result: int = options.run(options)
         return result
     except ExpressionError as error:
@@ -156,10 +161,10 @@ def _add_grad(commands: argparse._SubParsersAction[_Parser]) -> None:
     grad.add_argument("--explain", action="store_true", help="spell out the chain rule for each gradient")
     grad.add_argument("--draw", metavar="FILE", type=Path, help="draw the graph: .svg, .png, .pdf or .dot")
     grad.add_argument("--steps", metavar="FILE", type=Path, help="write an HTML page playing backward step by step")
-    grad.set_defaults(run=run_grad)
+    grad.set_defaults(run=_run_grad)
 
 
-def run_grad(options: argparse.Namespace) -> int:
+def _run_grad(options: argparse.Namespace) -> int:
     """The ``grad`` command: print the value and gradients, and write what was asked for."""
     _check_draw_path(options.draw)
     expression = parse(options.expression)
@@ -469,10 +474,10 @@ def _add_train(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="folder for plots and model (default: %(default)s/)",
     )
     add("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
-    train.set_defaults(run=run_train)
+    train.set_defaults(run=_run_train)
 
 
-def run_train(options: argparse.Namespace) -> int:
+def _run_train(options: argparse.Namespace) -> int:
     """The ``train`` command: train, print the final loss and accuracy, write the files."""
     names = [name for name in TrainSettings.__dataclass_fields__ if name in vars(options)]
     settings = TrainSettings(**{name: getattr(options, name) for name in names})
@@ -669,10 +674,10 @@ def _add_demo(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--out", metavar="DIR", type=Path, default=DEMO_FOLDER, help="folder for the files (default: %(default)s/)"
     )
     demo.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
-    demo.set_defaults(run=run_demo)
+    demo.set_defaults(run=_run_demo)
 
 
-def run_demo(options: argparse.Namespace) -> int:
+def _run_demo(options: argparse.Namespace) -> int:
     """The ``demo`` command: one neuron's gradients and pictures, then a short training run."""
     out: Path = options.out
     _make_folder(out)
