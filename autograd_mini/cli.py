@@ -272,11 +272,12 @@ def gradient_report(text: str, built: Built) -> str:
     df/dx = 3
     df/dy = 2
     """
-    lines = [f"f = {text} = {_number(built.root.data)}"]
+    out = built.root.label
+    lines = [f"{out} = {text} = {_number(built.root.data)}"]
     if not built.inputs:
         lines.append("(no names: nothing to differentiate)")
     width = max((len(name) for name in built.inputs), default=0)
-    lines += [f"df/d{name:<{width}} = {_number(leaf.grad)}" for name, leaf in built.inputs.items()]
+    lines += [f"d{out}/d{name:<{width}} = {_number(leaf.grad)}" for name, leaf in built.inputs.items()]
     return "\n".join(lines)
 
 

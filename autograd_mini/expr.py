@@ -22,7 +22,7 @@ import ast
 import math
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .engine import Value
@@ -36,6 +36,8 @@ MAX_LENGTH = 1000
 MAX_DEPTH = 100
 #: Largest |exponent| accepted when the exponent is written as a number.
 MAX_EXPONENT = 1000.0
+#: Labels for the output, first one free of the expression's names wins.
+ROOT_LABELS = ("f", "g", "h", "out")
 
 # The allowed operators: ast class -> (the engine's op name, the Python operator on Values).
 _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
@@ -128,7 +130,7 @@ class Expression:
 
     text: str
     names: tuple[str, ...]
-    tree: ast.expr
+    tree: ast.expr = field(repr=False)  # checked by parse; build walks nothing else
 
     def build(self, values: Mapping[str, float]) -> Built:
         """Compute the expression on Values: one leaf per name (labelled with it), one node per operation.
@@ -139,8 +141,8 @@ class Expression:
             values: a number for every name, and nothing else.
 
         Returns:
-            ``Built(root, inputs)``: the output Value (labelled "f" unless it is a leaf) and a
-            dict from each name to its leaf.
+            ``Built(root, inputs)``: the output Value (labelled "f", or "g" if f is a name, unless it
+            is a leaf) and a dict from each name to its leaf.
 
         Raises:
             ExpressionError: a name has no value, a value has no name, or an operation fails
@@ -156,7 +158,8 @@ class Expression:
         result = _Builder(self.text, inputs).build(self.tree)
         root = result if isinstance(result, Value) else Value(result)
         if root.op or not root.label:
-            root.label = "f"
+            # "f", unless the expression has a name f: then the next free letter, so no two nodes share a name.
+            root.label = next((label for label in ROOT_LABELS if label not in inputs), ROOT_LABELS[0])
         return Built(root, inputs)
 
     def _checked_values(self, values: Mapping[str, float]) -> dict[str, float]:

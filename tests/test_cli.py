@@ -305,3 +305,8 @@ def test_random_grad_arguments_end_in_0_or_2_never_a_traceback(
     assert "Traceback" not in err
     if code == 2:
         assert err.startswith("autograd-mini: error: ") and out == ""
+
+
+def test_grad_names_the_output_after_the_inputs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grad", "f*g + 1", "f=2", "g=3"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["h = f*g + 1 = 7", "dh/df = 3", "dh/dg = 2"]

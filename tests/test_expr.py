@@ -75,6 +75,11 @@ def test_a_lone_name_is_its_own_leaf() -> None:
     assert root is inputs["x"] and root.grad == 1.0
 
 
+def test_the_output_is_not_named_like_an_input() -> None:
+    root, inputs = parse("f * g + 1").build({"f": 2.0, "g": 3.0})
+    assert root.label == "h" and [leaf.label for leaf in inputs.values()] == ["f", "g"]
+
+
 # ---------------------------------------------------------------- what it refuses, and where
 
 REFUSED = [
