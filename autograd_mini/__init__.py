@@ -8,7 +8,7 @@
 0.005364
 """
 
-from . import losses, nn
+from . import datasets, losses, nn, optim
 from .engine import (
     Value,
     cos,
@@ -29,6 +29,7 @@ from .frames import backward_frames, backward_page
 from .functional import grad, hessian, value_and_grad
 from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
 from .nn import MLP, Layer, Module, Neuron
+from .optim import SGD, Adam, StepDecay
 from .serialize import load, save
 from .steps import trace_backward
 from .teach import (
@@ -41,15 +42,21 @@ from .teach import (
     path_sum_cost,
     secant_slopes,
 )
+from .train import History, accuracy, fit, predict
 from .viz import draw
 
 __all__ = [
     "MLP",
+    "SGD",
+    "Adam",
     "ExpressionError",
+    "History",
     "Layer",
     "Module",
     "Neuron",
+    "StepDecay",
     "Value",
+    "accuracy",
     "backward_cost",
     "backward_frames",
     "backward_page",
@@ -57,10 +64,12 @@ __all__ = [
     "cos",
     "count_paths",
     "cross_entropy",
+    "datasets",
     "detect_anomaly",
     "draw",
     "exp",
     "explain",
+    "fit",
     "grad",
     "grad_by_paths",
     "gradcheck",
@@ -74,8 +83,10 @@ __all__ = [
     "nn",
     "no_grad",
     "numeric_grad",
+    "optim",
     "parse",
     "path_sum_cost",
+    "predict",
     "relu",
     "save",
     "secant_slopes",
