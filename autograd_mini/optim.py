@@ -57,7 +57,11 @@ class StepDecay:
         self.factor: float = float(factor)
 
     def __call__(self, step: int) -> float:
-        """The factor for step number ``step``: ``factor ** (step // every)``."""
+        """The factor for step number ``step``: ``factor ** (step // every)``.
+
+        >>> StepDecay(every=100, factor=0.5)(250)      # decayed twice: 0.5 ** 2
+        0.25
+        """
         return self.factor ** (step // self.every)
 
     def __repr__(self) -> str:
@@ -74,6 +78,11 @@ class Optimizer:
         params: the Values to train, e.g. ``model.parameters()``.
         lr: the base learning rate, a positive number.
         lr_schedule: step number -> factor for ``lr``; None keeps ``lr`` fixed.
+
+    >>> from autograd_mini import Value
+    >>> opt = SGD([Value(1.0), Value(2.0)], lr=0.1)     # SGD is an Optimizer
+    >>> len(opt.params), opt.steps, isinstance(opt, Optimizer)
+    (2, 0, True)
     """
 
     def __init__(self, params: Iterable[Value], lr: float, lr_schedule: Schedule | None = None) -> None:

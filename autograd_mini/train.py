@@ -119,9 +119,9 @@ def fit(
             optimizer instead when you pass one.
         epochs: how many passes over the data (a positive int).
         batch_size: None for full batch, k for batches of k samples (the last may be
-            smaller), 1 for stochastic steps.
+            smaller; k > n means one full batch), 1 for stochastic steps.
         seed: an int to make the sample order repeatable, None for a fresh one.
-        progress: show a tqdm progress bar with the epoch's loss and accuracy.
+        progress: show a tqdm progress bar over the epochs, with the last epoch's loss and accuracy.
 
     Returns:
         A ``History`` with the loss and accuracy of every epoch.
