@@ -520,7 +520,10 @@ def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
     lines: list[str]
     if paths <= max_paths:
         lines = [
-            f"{head} by the chain rule: the sum over the {paths} paths from {names[x]} to {names[root]}"
+            f"{head} by the chain rule: the product of local derivatives along the one path from {names[x]}"
+            f" to {names[root]}."
+            if paths == 1
+            else f"{head} by the chain rule: the sum over the {paths} paths from {names[x]} to {names[root]}"
             " of the product of local derivatives."
         ]
         products = []

@@ -468,3 +468,11 @@ def test_explain_when_there_is_no_path() -> None:
 def test_explain_needs_values() -> None:
     with pytest.raises(TypeError, match="root must be a Value"):
         explain(3.0, Value(1.0))  # type: ignore[arg-type]
+
+
+def test_explain_speaks_of_one_path_in_the_singular() -> None:
+    x = Value(0.5, label="x")
+    y = x.tanh()
+    y.label = "y"
+    first = explain(y, x).splitlines()[0]
+    assert first == "dy/dx by the chain rule: the product of local derivatives along the one path from x to y."
