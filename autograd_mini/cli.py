@@ -352,7 +352,7 @@ def _graph_bytes(root: Value, suffix: str) -> bytes:
 
 
 def write_steps(root: Value, path: Path) -> Path:
-    """Write the step-by-step page of the backward pass of ``root`` (``frames.backward_page``).
+    """Write the step-by-step page of ``root``'s backward pass (``backward_page``; needs Graphviz's ``dot``).
 
     Raises:
         CommandError: the graph is too large for a page, or the file cannot be written.

@@ -118,6 +118,14 @@ class Value:
         label: the name given by the user ("" if none).
         op: the operation that made this node: "" for a leaf you made, "const" for a number
             the engine wrapped, else a primitive such as "+" or "tanh".
+
+    >>> x = Value(3.0, label="x")
+    >>> y = 2 * x + 1
+    >>> y
+    Value(data=7, grad=0, op='+')
+    >>> y.backward()
+    >>> x
+    Value(label='x', data=3, grad=2)
     """
 
     __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db")
@@ -143,12 +151,23 @@ class Value:
 
     @property
     def parents(self) -> tuple[Value, ...]:
-        """The inputs of the operation that made this node, in argument order."""
+        """The inputs of the operation that made this node, in argument order.
+
+        >>> a = Value(2.0, label="a")
+        >>> [p.label for p in (a + a).parents]      # one slot per argument
+        ['a', 'a']
+        >>> a.parents                               # a leaf has none
+        ()
+        """
         return tuple(p for p in (self._a, self._b) if p is not None)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
-        """d(self)/d(parent) for each parent, computed when the node was made."""
+        """d(self)/d(parent) for each parent, computed when the node was made.
+
+        >>> (Value(2.0) * Value(5.0)).local_grads   # d(ab)/da = b, d(ab)/db = a
+        (5.0, 2.0)
+        """
         return (self._da, self._db)[: len(self.parents)]
 
     def apply(self, op: str, *other: Operand) -> Value:
@@ -218,14 +237,82 @@ class Value:
 
     __neg__ = _unary_method("neg", "-a; d/da = -1.")
     __abs__ = _unary_method("abs", "|a|; d/da = sign(a), with abs'(0) = 0 as in PyTorch.")
-    exp = _unary_method("exp", "e**a; d/da = e**a. Raises OverflowError above a = 709.78.")
-    log = _unary_method("log", "Natural log; d/da = 1/a. Raises ValueError for a <= 0.")
-    sqrt = _unary_method("sqrt", "Square root; d/da = 1/(2 sqrt(a)), inf at a = 0. Raises ValueError for a < 0.")
-    tanh = _unary_method("tanh", "tanh(a); d/da = 1 - tanh(a)**2. Finite for every finite a.")
-    sigmoid = _unary_method("sigmoid", "1 / (1 + e**-a); d/da = s(a)(1 - s(a)). Never overflows, even at a = +-1000.")
-    relu = _unary_method("relu", "max(a, 0); d/da = 1 for a > 0, else 0 (relu'(0) = 0, as in PyTorch).")
-    sin = _unary_method("sin", "sin(a); d/da = cos(a).")
-    cos = _unary_method("cos", "cos(a); d/da = -sin(a).")
+    # Each example shows the node's data and its local derivative, both easy to check by hand.
+    exp = _unary_method(
+        "exp",
+        """e**a; d/da = e**a. Raises OverflowError above a = 709.78.
+
+        >>> y = Value(0.0).exp()
+        >>> y.data, y.local_grads
+        (1.0, (1.0,))
+        """,
+    )
+    log = _unary_method(
+        "log",
+        """Natural log; d/da = 1/a. Raises ValueError for a <= 0.
+
+        >>> y = Value(1.0).log()
+        >>> y.data, y.local_grads
+        (0.0, (1.0,))
+        """,
+    )
+    sqrt = _unary_method(
+        "sqrt",
+        """Square root; d/da = 1/(2 sqrt(a)), inf at a = 0. Raises ValueError for a < 0.
+
+        >>> y = Value(4.0).sqrt()
+        >>> y.data, y.local_grads      # 1/(2 * 2)
+        (2.0, (0.25,))
+        """,
+    )
+    tanh = _unary_method(
+        "tanh",
+        """tanh(a); d/da = 1 - tanh(a)**2. Finite for every finite a.
+
+        >>> y = Value(0.0).tanh()
+        >>> y.data, y.local_grads
+        (0.0, (1.0,))
+        >>> Value(1000.0).tanh().data
+        1.0
+        """,
+    )
+    sigmoid = _unary_method(
+        "sigmoid",
+        """1 / (1 + e**-a); d/da = s(a)(1 - s(a)). Never overflows, even at a = +-1000.
+
+        >>> y = Value(0.0).sigmoid()
+        >>> y.data, y.local_grads      # 0.5 * (1 - 0.5)
+        (0.5, (0.25,))
+        >>> Value(-1000.0).sigmoid().data
+        0.0
+        """,
+    )
+    relu = _unary_method(
+        "relu",
+        """max(a, 0); d/da = 1 for a > 0, else 0 (relu'(0) = 0, as in PyTorch).
+
+        >>> Value(3.0).relu().local_grads, Value(0.0).relu().local_grads, Value(-2.0).relu().data
+        ((1.0,), (0.0,), 0.0)
+        """,
+    )
+    sin = _unary_method(
+        "sin",
+        """sin(a); d/da = cos(a).
+
+        >>> y = Value(0.0).sin()
+        >>> y.data, y.local_grads
+        (0.0, (1.0,))
+        """,
+    )
+    cos = _unary_method(
+        "cos",
+        """cos(a); d/da = -sin(a).
+
+        >>> y = Value(0.0).cos()
+        >>> y.data, y.local_grads      # -sin(0) is a negative zero
+        (1.0, (-0.0,))
+        """,
+    )
 
     # -- backward ---------------------------------------------------------------------
 
@@ -249,7 +336,17 @@ class Value:
             node.grad = node.grad + grad
 
     def zero_grad(self) -> None:
-        """Set ``grad`` back to 0.0 on self and every node it depends on."""
+        """Set ``grad`` back to 0.0 on self and every node it depends on.
+
+        >>> x = Value(3.0)
+        >>> y = x * x
+        >>> y.backward()
+        >>> x.grad
+        6.0
+        >>> y.zero_grad()
+        >>> x.grad
+        0.0
+        """
         for node in topological_order(self):
             node.grad = 0.0
 

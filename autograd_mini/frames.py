@@ -161,6 +161,7 @@ def backward_page(
 
     The page embeds every frame as SVG and loads nothing from the network: open the file in any
     browser, offline. In Jupyter, the returned page shows inline.
+    Drawing the frames needs Graphviz's ``dot``.
 
     Args:
         root: the output whose backward pass is shown.

@@ -140,7 +140,14 @@ class StepPage:
         )
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` (UTF-8) and return that path."""
+        """Write the page to ``path`` (UTF-8) and return that path.
+
+        >>> import tempfile, pathlib
+        >>> page = StepPage(html="<!doctype html><title>steps</title>", path=None)
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> page.save(folder / "steps.html").read_text(encoding="utf-8")
+        '<!doctype html><title>steps</title>'
+        """
         target = Path(path)
         target.write_text(self.html, encoding="utf-8")
         return target

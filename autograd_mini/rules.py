@@ -35,7 +35,14 @@ def _as_float(x: Any) -> float:
 
 
 def call(op: str, x: Any) -> Any:
-    """Apply the unary primitive ``op`` to a float (giving a float) or a Value (a new node)."""
+    """Apply the unary primitive ``op`` to a float (giving a float) or a Value (a new node).
+
+    >>> call("exp", 0.0)
+    1.0
+    >>> from autograd_mini import Value
+    >>> call("exp", Value(0.0)).op
+    'exp'
+    """
     return RULES[op].forward(x) if isinstance(x, float) else x.apply(op)
 
 

@@ -99,6 +99,19 @@ def trace_backward(root: Value) -> list[Step]:
 
     Returns:
         One Step per node, the root first, the inputs last.
+
+    L = ab + a at a = 2, b = -3: the second step adds the path through ab to what a already has.
+
+    >>> from autograd_mini import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> L = a * b + a
+    >>> L.label = "L"
+    >>> steps = trace_backward(L)
+    >>> print(steps[1].caption())
+    dL/da += dL/dn2 · ∂n2/∂a = 1 · -3 = -3; sum 1 + -3 = -2
+    dL/db = dL/dn2 · ∂n2/∂b = 1 · 2 = 2
+    >>> a.grad      # tracing changes no gradient
+    0.0
     """
     order = topological_order(root)
     names = node_names(root)

@@ -167,12 +167,20 @@ class GradcheckReport:
 
     @property
     def ok(self) -> bool:
-        """True when every input passed."""
+        """True when every input passed.
+
+        >>> gradcheck(lambda x: x * x, 3.0).ok
+        True
+        """
         return all(row.ok for row in self.rows)
 
     @property
     def failures(self) -> tuple[GradcheckRow, ...]:
-        """The inputs whose gradients disagree."""
+        """The inputs whose gradients disagree.
+
+        >>> gradcheck(lambda x: x * x, 3.0).failures
+        ()
+        """
         return tuple(row for row in self.rows if not row.ok)
 
     def __str__(self) -> str:

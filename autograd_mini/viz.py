@@ -57,7 +57,7 @@ INSTALL_HINT = (
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
-    """Rendering needs Graphviz's ``dot`` program; this error says how to install it.
+    """Rendering requires Graphviz's ``dot`` program; this error says how to install it.
 
     It is a ``graphviz.ExecutableNotFound``, so code that catches Graphviz's own error still works.
 
@@ -83,14 +83,28 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
     """
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        """Graphviz's ``pipe``: the rendered bytes (or text, given ``encoding``)."""
+        """Graphviz's ``pipe``: the rendered bytes (or text, given ``encoding``); needs Graphviz's ``dot``.
+
+        >>> from autograd_mini import Value
+        >>> svg = draw(Value(1.0, label="x")).pipe(format="svg", encoding="utf-8")
+        >>> svg.lstrip().startswith("<?xml"), ">x<" in svg
+        (True, True)
+        """
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound as missing:
             raise GraphvizNotFoundError() from missing
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
-        """Graphviz's ``render``: writes the file and returns its path."""
+        """Graphviz's ``render``: writes the file and returns its path; needs Graphviz's ``dot``.
+
+        >>> import pathlib, tempfile
+        >>> from autograd_mini import Value
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> written = draw(Value(1.0, label="x")).render(folder / "graph", format="png")
+        >>> pathlib.Path(written).name, pathlib.Path(written).read_bytes()[:4]
+        ('graph.png', b'\x89PNG')
+        """
         try:
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound as missing:

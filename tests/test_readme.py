@@ -24,3 +24,19 @@ def test_the_readme_has_exactly_two_commands() -> None:
 def test_ci_runs_the_readme_test_command_word_for_word() -> None:
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert readme_commands()[1] in ci_lines
+
+
+def test_every_file_the_readme_links_to_exists() -> None:
+    text = (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)#]+)\)", text)
+    local = [t for t in targets if "://" not in t]
+    assert len(local) >= 5, "the README links its pictures, notebooks and benchmark notes"
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert missing == []
+
+
+def test_the_readme_pictures_are_committed_pngs() -> None:
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", (ROOT / "README.md").read_text())
+    assert len(pictures) == 3
+    for picture in pictures:
+        assert (ROOT / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
