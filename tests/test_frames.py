@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,17 +15,6 @@ from autograd_mini import Value, backward_frames, backward_page, topological_ord
 from autograd_mini.frames import frame_states
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def dot() -> str:
-    """Graphviz's dot: required in CI (CI=true), skipped with a reason elsewhere."""
-    path = shutil.which("dot")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Graphviz's dot is not installed; .ci/run installs it (apt-get install graphviz)")
-        pytest.skip("Graphviz's dot is not installed (Debian/Ubuntu: apt-get install graphviz)")
-    return path
 
 
 def svg_texts(svg: str) -> list[str]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-import os
 import re
-import shutil
 import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -439,17 +437,6 @@ def test_without_dot_building_works_and_rendering_says_how_to_install(
 
 
 # -- real rendering --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def dot() -> str:
-    """Graphviz's dot: required in CI (CI=true), skipped with a reason elsewhere."""
-    path = shutil.which("dot")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Graphviz's dot is not installed; .ci/run installs it (apt-get install graphviz)")
-        pytest.skip("Graphviz's dot is not installed (Debian/Ubuntu: apt-get install graphviz)")
-    return path
 
 
 def svg_texts(svg: str) -> tuple[list[str], set[str]]:
