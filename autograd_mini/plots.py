@@ -39,7 +39,10 @@ def loss_curve(
     path: str | os.PathLike[str] | None = None,
     title: str = "",
 ) -> Figure:
-    """The loss per epoch (log scale) and, if given, the accuracy per epoch beside it.
+    """The loss per epoch and, if given, the accuracy per epoch beside it.
+
+    The loss axis is logarithmic when the loss falls more than tenfold (where a linear axis would
+    flatten the late, steady progress to zero), linear otherwise.
 
     Args:
         loss: one number per epoch, e.g. ``history.loss`` from ``train.fit``.
@@ -56,6 +59,8 @@ def loss_curve(
     >>> figure = loss_curve([1.0, 0.1, 0.01])
     >>> figure.axes[0].get_yscale(), len(figure.axes[0].lines[0].get_xdata())
     ('log', 3)
+    >>> loss_curve([1.0, 0.8, 0.5]).axes[0].get_yscale()       # under a tenfold fall
+    'linear'
     """
     losses = _series(loss, "loss")
     panels = 1 if accuracy is None else 2

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +61,18 @@ def save(model: MLP, path: str | os.PathLike[str]) -> None:
         bad = [name for name, x in document["state"].items() if x != x or abs(x) == float("inf")]
         raise ValueError(f"cannot save {model!r}: parameters {bad[:5]} are not finite") from None
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temporary = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    # "x" makes a new file (never someone else's) with the permissions the user's umask gives,
+    # as a plain open() would; tempfile.mkstemp would make it readable by its owner only.
+    created = False
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
+        with open(temporary, "x", encoding="utf-8") as file:
+            created = True
             file.write(text)
         os.replace(temporary, target)
     except BaseException:
-        os.unlink(temporary)
+        if created:
+            temporary.unlink(missing_ok=True)
         raise
 
 

@@ -8,6 +8,7 @@ import itertools
 import json
 import math
 import random
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -449,3 +450,12 @@ def test_save_overwrites_whole_and_only_models(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]  # no temporary file left behind
     with pytest.raises(TypeError, match="save expects an MLP, got Layer"):
         save(Layer(1, 1, seed=0), path)  # type: ignore[arg-type]
+
+
+def test_save_gives_the_file_the_permissions_a_plain_write_would(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")  # made under the same umask, so the reference is independent of this machine's
+    saved = tmp_path / "m.json"
+    save(MLP(1, [1], seed=0), saved)
+    assert stat.S_IMODE(saved.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "plain.txt"]
