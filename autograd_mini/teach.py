@@ -512,6 +512,7 @@ def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
         ∂y/∂x = 3
     path 2: x → y
         ∂y/∂x = 3
+    (y uses x as both of its arguments: each argument is a path of its own.)
     sum over paths: 3 + 3 = 6
     backward gives dy/dx = 6 (multiplications: 2 for the path sum, 2 for backward)
     """
@@ -535,10 +536,18 @@ def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
             " of the product of local derivatives."
         ]
         products = []
+        doubled: dict[Value, None] = {}  # nodes whose two arguments are one value, as in x*x, in path order
         for number, edges in enumerate(_paths(root, x, counts), start=1):
             products.append(math.prod(local for _, _, local in edges))
             lines += _path_lines(number, edges, x, names, products[-1])
-        lines.append(f"sum over paths: {' + '.join(_num(p) for p in products)} = {_num(math.fsum(products))}")
+            doubled.update((node, None) for node, parent, _ in edges if node.parents == (parent, parent))
+        for node in doubled:  # otherwise two paths through it read alike and look like a repeat
+            (parent,) = set(node.parents)
+            lines.append(
+                f"({names[node]} uses {names[parent]} as both of its arguments: each argument is a path of its own.)"
+            )
+        if paths > 1:  # one path has nothing to add up
+            lines.append(f"sum over paths: {' + '.join(_num(p) for p in products)} = {_num(math.fsum(products))}")
     else:
         best = _top_paths(root, x, counts, top)
         lines = [

@@ -474,5 +474,19 @@ def test_explain_speaks_of_one_path_in_the_singular() -> None:
     x = Value(0.5, label="x")
     y = x.tanh()
     y.label = "y"
-    first = explain(y, x).splitlines()[0]
-    assert first == "dy/dx by the chain rule: the product of local derivatives along the one path from x to y."
+    lines = explain(y, x).splitlines()
+    assert lines[0] == "dy/dx by the chain rule: the product of local derivatives along the one path from x to y."
+    assert not any(line.startswith("sum over paths") for line in lines)  # one product: nothing to add up
+
+
+def test_explain_says_why_two_paths_through_x_times_x_read_alike() -> None:
+    x = Value(3.0, label="x")
+    square = x * x
+    square.label = "s"
+    cube = square * x
+    cube.label = "c"
+    lines = explain(cube, x).splitlines()
+    # c = x²·x: d/dx = 3x² = 27, from three paths (two through s, one direct), each product 9
+    assert lines[-2] == "sum over paths: 9 + 9 + 9 = 27"
+    assert lines.count("(s uses x as both of its arguments: each argument is a path of its own.)") == 1
+    assert not any("uses" in line for line in explain(x * 2.0 + x, x).splitlines())
