@@ -79,13 +79,24 @@ def _num(x: float) -> str:
 def node_names(root: Value) -> dict[Value, str]:
     """A short name for every node: its label, else ``n<position in topological order>``.
 
+    An automatic name that a label in the graph already uses gets primes (``n2'``), so captions
+    never give two nodes one name by accident.
+
     >>> from autograd_mini import Value
     >>> x = Value(1.0, label="x")
     >>> names = node_names(x * 2)
     >>> sorted(names.values())
     ['n0', 'n2', 'x']
     """
-    return {node: node.label or f"n{i}" for i, node in enumerate(topological_order(root))}
+    order = topological_order(root)
+    labels = {node.label for node in order if node.label}
+    names = {}
+    for i, node in enumerate(order):
+        name = node.label or f"n{i}"
+        while not node.label and name in labels:
+            name += "'"
+        names[node] = name
+    return names
 
 
 def trace_backward(root: Value) -> list[Step]:

@@ -6,7 +6,7 @@ from graphs import random_graphs
 from hypothesis import given, settings
 
 from autograd_mini import Value, topological_order
-from autograd_mini.steps import trace_backward
+from autograd_mini.steps import node_names, trace_backward
 
 
 @settings(max_examples=150, deadline=None)
@@ -61,3 +61,12 @@ def test_unlabelled_nodes_get_names_by_position() -> None:
     names = trace_backward(y)[0].names
     assert names[x] == "x"
     assert sorted(names.values()) == ["n1", "n2", "x"]
+
+
+def test_automatic_names_never_take_a_label_already_in_the_graph() -> None:
+    x = Value(1.0, label="n2")  # a user's label that looks like an automatic name
+    y = x * 2  # y comes last of three in topological order, so its automatic name would be n2
+    names = node_names(y)
+    assert names[x] == "n2"
+    assert names[y] == "n2'"
+    assert len(set(names.values())) == 3
