@@ -53,18 +53,21 @@ class Step:
         root = self.names[self.root]
         node = self.names[self.node]
         if not self.edges:
-            head = f"d{root}/d{node} = {_num(self.upstream)}"
+            head = f"d{root}/d{node} = {short_number(self.upstream)}"
             return head if self.index == 0 else f"{head} (an input: nothing further back)"
         lines = []
         for edge in self.edges:
             parent = self.names[edge.parent]
             # ∂ marks the local derivative, so the root's own step does not read dL/dd = dL/dL · dL/dd.
-            product = f"d{root}/d{node} · ∂{node}/∂{parent} = {_num(self.upstream)} · {_num(edge.local_grad)}"
-            line = f"d{root}/d{parent} = {product} = {_num(edge.contribution)}"
+            product = (
+                f"d{root}/d{node} · ∂{node}/∂{parent} = {short_number(self.upstream)} · {short_number(edge.local_grad)}"
+            )
+            line = f"d{root}/d{parent} = {product} = {short_number(edge.contribution)}"
             if not edge.is_first:  # paths meet here: add to what earlier paths brought
                 line = (
-                    f"d{root}/d{parent} += {product} = {_num(edge.contribution)};"
-                    f" sum {_num(edge.previous)} + {_num(edge.contribution)} = {_num(edge.total)}"
+                    f"d{root}/d{parent} += {product} = {short_number(edge.contribution)};"
+                    f" sum {short_number(edge.previous)} + {short_number(edge.contribution)}"
+                    f" = {short_number(edge.total)}"
                 )
             lines.append(line)
         if self.index == 0:
@@ -72,7 +75,12 @@ class Step:
         return "\n".join(lines)
 
 
-def _num(x: float) -> str:
+def short_number(x: float) -> str:
+    """A number as the captions and explanations write it: four significant digits.
+
+    >>> short_number(0.91513696), short_number(-3.0), short_number(12345.0)
+    ('0.9151', '-3', '1.234e+04')
+    """
     return f"{x:.4g}"
 
 

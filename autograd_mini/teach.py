@@ -26,27 +26,28 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .engine import Value, gradients, no_grad, topological_order
-from .steps import node_names
+from .steps import node_names, short_number
 
 # -- numeric derivatives -------------------------------------------------------------------
 
 
-def _as_float(x: Any, what: str) -> float:
-    """The number in ``x`` (a real number or a Value), or a TypeError naming what was received."""
+def _scalar(x: Any, complaint: str) -> float:
+    """The number in ``x`` (a real number or a Value), or a TypeError: ``complaint`` and what was received."""
     if isinstance(x, Value):
         return x.data
     if isinstance(x, numbers.Real):
         return float(x)
-    raise TypeError(f"{what} must be a number or a Value, got {type(x).__name__}: {x!r}")
+    raise TypeError(f"{complaint} a number or a Value, got {type(x).__name__}: {x!r}")
+
+
+def _as_float(x: Any, what: str) -> float:
+    """An input point's number; the error names the input."""
+    return _scalar(x, f"{what} must be")
 
 
 def _output(out: Any, who: str) -> float:
-    """The number a user's function returned, or a TypeError saying a scalar was expected."""
-    if isinstance(out, Value):
-        return out.data
-    if isinstance(out, numbers.Real):
-        return float(out)
-    raise TypeError(f"{who} expects f to return a number or a Value, got {type(out).__name__}: {out!r}")
+    """The number a user's function returned; the error says a scalar was expected."""
+    return _scalar(out, f"{who} expects f to return")
 
 
 def _check_step(h: Any, name: str) -> float:
@@ -413,10 +414,6 @@ def grad_by_paths(root: Value, x: Value, *, max_paths: int = 100_000) -> PathSum
 # -- explanations ----------------------------------------------------------------------------
 
 
-def _num(x: float) -> str:
-    return f"{x:.4g}"
-
-
 def _route(nodes: Sequence[Value], names: dict[Value, str], longest: int = 12) -> str:
     """The nodes of a path, x first, with the middle left out of very long paths."""
     shown = [names[node] for node in nodes]
@@ -432,15 +429,15 @@ def _path_lines(number: int, edges: Sequence[_Edge], x: Value, names: dict[Value
     if not forward:
         return [f"path {number}: {route}", "    no edges: the derivative of a node by itself is 1"]
     if len(forward) > 8:  # too long to write out: say which factors it multiplies, and how often
-        tally = Counter(_num(local) for _, _, local in forward).most_common()
+        tally = Counter(short_number(local) for _, _, local in forward).most_common()
         factors = ", ".join(f"{value} ×{times}" for value, times in tally[:6]) + (", …" if len(tally) > 6 else "")
         return [
             f"path {number}: {route}",
-            f"    product of {len(forward)} local derivatives ({factors}) = {_num(product)}",
+            f"    product of {len(forward)} local derivatives ({factors}) = {short_number(product)}",
         ]
     symbols = " · ".join(f"∂{names[node]}/∂{names[parent]}" for node, parent, _ in forward)
-    factors = " · ".join(_num(local) for _, _, local in forward)
-    arithmetic = f"{factors} = {_num(product)}" if len(forward) > 1 else factors
+    factors = " · ".join(short_number(local) for _, _, local in forward)
+    arithmetic = f"{factors} = {short_number(product)}" if len(forward) > 1 else factors
     return [f"path {number}: {route}", f"    {symbols} = {arithmetic}"]
 
 
@@ -542,12 +539,12 @@ def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
             lines += _path_lines(number, edges, x, names, products[-1])
             doubled.update((node, None) for node, parent, _ in edges if node.parents == (parent, parent))
         for node in doubled:  # otherwise two paths through it read alike and look like a repeat
-            (parent,) = set(node.parents)
-            lines.append(
-                f"({names[node]} uses {names[parent]} as both of its arguments: each argument is a path of its own.)"
-            )
+            twice = names[node.parents[0]]
+            lines.append(f"({names[node]} uses {twice} as both of its arguments: each argument is a path of its own.)")
         if paths > 1:  # one path has nothing to add up
-            lines.append(f"sum over paths: {' + '.join(_num(p) for p in products)} = {_num(math.fsum(products))}")
+            lines.append(
+                f"sum over paths: {' + '.join(short_number(p) for p in products)} = {short_number(math.fsum(products))}"
+            )
     else:
         best = _top_paths(root, x, counts, top)
         lines = [
@@ -558,7 +555,7 @@ def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
         for number, partial in enumerate(best, start=1):
             lines += _path_lines(number, _unlink(partial), x, names, partial.product)
     lines.append(
-        f"backward gives {head} = {_num(gradient)} (multiplications: {path_sum_cost(root, x):,} for the path sum,"
-        f" {backward_cost(root):,} for backward)"
+        f"backward gives {head} = {short_number(gradient)}"
+        f" (multiplications: {path_sum_cost(root, x):,} for the path sum, {backward_cost(root):,} for backward)"
     )
     return "\n".join(lines)
