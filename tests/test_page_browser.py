@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from graphs import two_path_square
 
-from autograd_mini import Value, backward_page, topological_order
+from autograd_mini import backward_page, topological_order
 from autograd_mini.page import Frame, page_html
 
 CHROMIUM = "/usr/bin/chromium"
@@ -119,23 +120,11 @@ def test_shell_play_runs_to_the_end_and_stops(browser: Any, tmp_path: Path) -> N
 # -- the real page: backward of L = (a*b + a)^2 ---------------------------------------------------
 
 
-def _example() -> tuple[Value, Value, Value]:
-    a = Value(2.0, label="a")
-    b = Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = c + a
-    d.label = "d"
-    loss = d * d
-    loss.label = "L"
-    return loss, a, b
-
-
 @pytest.fixture
 def example_page(tmp_path: Path) -> Path:
     if shutil.which("dot") is None:
         _missing("Graphviz's dot", "apt-get install graphviz")
-    loss, _, _ = _example()
+    loss, _, _ = two_path_square()[:3]
     written = backward_page(loss, tmp_path / "steps.html").path
     assert written is not None and written.exists()
     return written
@@ -178,7 +167,7 @@ def test_backward_page_steps_through_the_chain_rule(browser: Any, example_page: 
     assert opened.counter() == "Step 5 of 5"
     texts = opened.texts()
     assert "grad ?" not in texts
-    loss, a, b = _example()
+    loss, a, b = two_path_square()[:3]
     loss.backward()
     assert (a.grad, b.grad) == (16.0, -16.0)  # by hand: dL/da = 2(ab + a)(b + 1), dL/db = 2(ab + a)a
     for node in topological_order(loss):
@@ -189,7 +178,7 @@ def test_backward_page_steps_through_the_chain_rule(browser: Any, example_page: 
 def test_inline_notebook_view_plays_inside_its_iframe(browser: Any) -> None:
     if shutil.which("dot") is None:
         _missing("Graphviz's dot", "apt-get install graphviz")
-    loss, _, _ = _example()
+    loss, _, _ = two_path_square()[:3]
     requests: list[str] = []
     page = browser.new_page()
     page.on("request", lambda request: requests.append(request.url))
