@@ -9,6 +9,7 @@
 """
 
 from . import datasets, losses, nn, optim
+from .cli.expr import ExpressionError, parse
 from .engine import (
     Value,
     cos,
@@ -24,13 +25,13 @@ from .engine import (
     tanh,
     topological_order,
 )
-from .expr import ExpressionError, parse
-from .frames import backward_frames, backward_page
 from .functional import grad, hessian, value_and_grad
 from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
 from .nn import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, StepDecay
 from .serialize import load, save
+from .show.frames import backward_frames, backward_page
+from .show.viz import draw
 from .steps import trace_backward
 from .teach import (
     backward_cost,
@@ -43,7 +44,6 @@ from .teach import (
     secant_slopes,
 )
 from .train import History, accuracy, fit, predict
-from .viz import draw
 
 __all__ = [
     "MLP",

@@ -197,7 +197,7 @@ class Value:
         Returns None (Jupyter then falls back to the text repr) when the graph is too large to
         draw or Graphviz's ``dot`` program is missing: displaying a value must never fail.
         """
-        from .viz import draw  # imported here: the engine itself needs only the standard library
+        from .show.viz import draw  # imported here: the engine itself needs only the standard library
 
         try:
             svg: str = draw(self).pipe(format="svg", encoding="utf-8")

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from autograd_mini import load
 from autograd_mini.cli import _demo_pictures, main, parse_values
+from autograd_mini.cli.expr import parse
 from autograd_mini.datasets import make_moons
-from autograd_mini.expr import parse
 
 
 def _numbers(stdout: str) -> dict[str, float]:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_mini import Value
-from autograd_mini.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse
+from autograd_mini.cli.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse
 
 # ---------------------------------------------------------------- what it computes
 

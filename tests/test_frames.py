@@ -12,7 +12,7 @@ from graphs import random_graphs, two_path_square
 from hypothesis import given, settings
 
 from autograd_mini import Value, backward_frames, backward_page, topological_order, trace_backward
-from autograd_mini.frames import frame_states
+from autograd_mini.show.frames import frame_states
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -12,7 +12,7 @@ import pytest
 from graphs import two_path_square
 
 from autograd_mini import backward_page, topological_order
-from autograd_mini.page import Frame, page_html
+from autograd_mini.show.page import Frame, page_html
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

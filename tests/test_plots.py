@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograd_mini.nn import MLP
-from autograd_mini.plots import decision_boundary, loss_curve
+from autograd_mini.show.plots import decision_boundary, loss_curve
 
 
 def _threshold_model(w1: float, w2: float, b: float) -> MLP:

@@ -16,7 +16,7 @@ from graphs import random_graphs
 from hypothesis import given, settings
 
 from autograd_mini import Value, draw, topological_order
-from autograd_mini.viz import GraphvizNotFoundError
+from autograd_mini.show.viz import GraphvizNotFoundError
 
 SVG = "{http://www.w3.org/2000/svg}"
 

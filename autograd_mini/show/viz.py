@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import graphviz  # type: ignore[import-untyped]
 
-from .engine import Value, topological_order
+from ..engine import Value, topological_order
 
 __all__ = ["GraphvizNotFoundError", "draw"]
 

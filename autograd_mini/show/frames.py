@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engine import Value
+from ..engine import Value
+from ..steps import node_names, trace_backward
 from .page import Frame, StepPage, page_html
-from .steps import node_names, trace_backward
 from .viz import draw
 
 __all__ = ["FrameState", "backward_frames", "backward_page", "frame_states"]
@@ -87,7 +87,7 @@ def backward_frames(root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NO
 
     Args:
         root: the output whose backward pass is shown.
-        rankdir: layout direction of the drawings, as for :func:`~autograd_mini.viz.draw`.
+        rankdir: layout direction of the drawings, as for :func:`~autograd_mini.show.viz.draw`.
         max_nodes: refuse (ValueError) graphs with more values than this.
 
     Returns:

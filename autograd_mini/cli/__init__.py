@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .engine import Value
+from ..engine import Value
 from .expr import FUNCTIONS, Built, ExpressionError, parse
 
 PROG = "autograd-mini"
@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from . import __version__  # here, not at the top: the package imports this module's siblings first
+    from .. import __version__  # here, not at the top: the package imports this module's siblings first
 
     return __version__
 
@@ -256,7 +256,7 @@ def name_nodes(root: Value) -> None:
     >>> [node.label for node in root.parents]
     ['n1', 'x']
     """
-    from .steps import node_names
+    from ..steps import node_names
 
     for node, name in node_names(root).items():
         node.label = node.label or name
@@ -294,7 +294,7 @@ def explanations(built: Built) -> str:
     <BLANKLINE>
     df/dx by the chain rule: the sum over the 2 paths from x to f ...
     """
-    from .teach import explain  # here, not at the top: only --explain needs it
+    from ..teach import explain  # here, not at the top: only --explain needs it
 
     blocks = [explain(built.root, leaf) for leaf in built.inputs.values() if leaf is not built.root]
     return "".join(f"\n{block}\n" for block in blocks)
@@ -335,7 +335,7 @@ def write_drawing(root: Value, path: Path) -> Path:
 
 def _graph_bytes(root: Value, suffix: str) -> bytes:
     """The drawing of ``root`` as a file of type ``suffix``: DOT source, or rendered by Graphviz."""
-    from .viz import GraphvizNotFoundError, draw  # here, not at the top: only drawing needs Graphviz
+    from ..show.viz import GraphvizNotFoundError, draw  # here, not at the top: only drawing needs Graphviz
 
     try:
         drawing = draw(root)
@@ -366,8 +366,8 @@ def write_steps(root: Value, path: Path) -> Path:
 
 
 def _page_bytes(root: Value) -> bytes:
-    from .frames import backward_page  # here, not at the top: only the step page needs it
-    from .viz import GraphvizNotFoundError
+    from ..show.frames import backward_page  # here, not at the top: only the step page needs it
+    from ..show.viz import GraphvizNotFoundError
 
     try:
         page = backward_page(root)
@@ -553,7 +553,7 @@ def train_and_save(settings: TrainSettings) -> list[str]:
     wrote .../decision_boundary.png
     wrote .../model.json
     """
-    from .train import accuracy  # here, not at the top: only training needs it
+    from ..train import accuracy  # here, not at the top: only training needs it
 
     run = _fit(settings)
     lines = [
@@ -581,7 +581,7 @@ class _Run:
 
 def _fit(settings: TrainSettings) -> _Run:
     """Make the data and the model, and train; a refused input is a CommandError."""
-    from .train import fit
+    from ..train import fit
 
     features, labels = _dataset(settings)
     classes = int(labels.max()) + 1
@@ -600,7 +600,8 @@ def _fit(settings: TrainSettings) -> _Run:
 
 def _save_run(run: _Run, settings: TrainSettings) -> list[Path]:
     """Write the loss curve, the decision boundary (for 2-D data) and the model; return their paths."""
-    from . import plots, serialize
+    from .. import serialize
+    from ..show import plots
 
     title = f"{settings.data}: MLP {'-'.join(map(str, [run.X.shape[1], *settings.hidden]))} {settings.activation}"
     paths = [settings.out / "loss_curve.png"]
@@ -614,7 +615,7 @@ def _save_run(run: _Run, settings: TrainSettings) -> list[Path]:
 
 
 def _dataset(settings: TrainSettings) -> tuple[Any, Any]:
-    from . import datasets
+    from .. import datasets
 
     make = getattr(datasets, f"make_{settings.data}")
     options: dict[str, Any] = {"seed": settings.seed}
@@ -627,13 +628,13 @@ def _dataset(settings: TrainSettings) -> tuple[Any, Any]:
 
 
 def _model(settings: TrainSettings, n_features: int, n_outputs: int) -> Any:
-    from .nn import MLP
+    from ..nn import MLP
 
     return MLP(n_features, [*settings.hidden, n_outputs], activation=settings.activation, seed=settings.seed)
 
 
 def _optimizer(settings: TrainSettings, model: Any) -> Any:
-    from .optim import SGD, Adam
+    from ..optim import SGD, Adam
 
     return (
         Adam(model.parameters(), settings.lr) if settings.optimizer == "adam" else SGD(model.parameters(), settings.lr)
@@ -698,7 +699,7 @@ def _run_demo(options: argparse.Namespace) -> int:
 
 
 def _explain_one(built: Built, name: str) -> str:
-    from .teach import explain
+    from ..teach import explain
 
     return explain(built.root, built.inputs[name])
 

@@ -20,7 +20,7 @@ from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
-from .engine import Value, no_grad
+from ..engine import Value, no_grad
 
 # One colour per class (colour-blind safe, from the Okabe-Ito palette).
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")

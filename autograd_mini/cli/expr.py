@@ -25,8 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .engine import Value
-from .rules import RULES
+from ..engine import Value
+from ..rules import RULES
 
 #: The functions an expression may call; each is the engine primitive of the same name.
 FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs")
@@ -196,7 +196,7 @@ def parse(text: str) -> Expression:
     >>> parse("x ** 5000")
     Traceback (most recent call last):
     ...
-    autograd_mini.expr.ExpressionError: the exponent 5000 is too large (at most 1000 in size), at column 6: '5000'
+    autograd_mini.cli.expr.ExpressionError: the exponent 5000 is too large (at most 1000 in size), at column 6: '5000'
     """
     if not isinstance(text, str):
         raise TypeError(f"parse expects the expression as a str, got {type(text).__name__}: {text!r}")

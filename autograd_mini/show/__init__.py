@@ -1,0 +1,1 @@
+"""Pictures of the graph: drawings (viz), the step-by-step page (frames, page) and training plots."""
