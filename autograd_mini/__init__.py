@@ -10,22 +10,8 @@
 
 from . import datasets, losses, nn, optim
 from .cli.expr import ExpressionError, parse
-from .engine import (
-    Value,
-    cos,
-    detect_anomaly,
-    exp,
-    gradients,
-    log,
-    no_grad,
-    relu,
-    sigmoid,
-    sin,
-    sqrt,
-    tanh,
-    topological_order,
-)
-from .functional import grad, hessian, value_and_grad
+from .engine import Value, detect_anomaly, gradients, no_grad, topological_order
+from .functional import cos, exp, grad, hessian, log, relu, sigmoid, sin, sqrt, tanh, value_and_grad
 from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
 from .nn import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, StepDecay

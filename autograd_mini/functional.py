@@ -1,4 +1,5 @@
-"""Derivatives as functions, as in JAX: ``grad``, ``value_and_grad`` and ``hessian``.
+"""Derivatives as functions, as in JAX (``grad``, ``value_and_grad``, ``hessian``), and the
+primitives as functions of a Value or a plain number (``exp``, ``log``, ..., ``cos``).
 
 ``grad(f)`` is a new function that returns the gradient of ``f`` at its arguments. Called with
 plain numbers it returns plain floats; called with Values (which is what an enclosing ``grad``
@@ -22,23 +23,72 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeAlias
 
 from .engine import Value, gradients
+from .modes import MODES
+from .numeric import as_float
+from .rules import call
 
 Argnums: TypeAlias = "int | tuple[int, ...]"
+Operand: TypeAlias = "Value | int | float"
 
 
-class _Nesting:
-    """How many grad-made functions are evaluating their f right now (0 outside any)."""
+# -- the primitives as functions: a Value gives a new node, a number gives a float --------
 
-    depth = 0
+
+def exp(x: Operand) -> Any:
+    """e**x of a Value (a new node) or a number (a float).
+
+    >>> exp(0.0), exp(Value(0.0)).data
+    (1.0, 1.0)
+    """
+    return call("exp", x)
+
+
+def log(x: Operand) -> Any:
+    """Natural log of a Value or a number; ValueError for x <= 0."""
+    return call("log", x)
+
+
+def sqrt(x: Operand) -> Any:
+    """Square root of a Value or a number; ValueError for x < 0."""
+    return call("sqrt", x)
+
+
+def tanh(x: Operand) -> Any:
+    """tanh of a Value or a number."""
+    return call("tanh", x)
+
+
+def sigmoid(x: Operand) -> Any:
+    """1 / (1 + e**-x) of a Value or a number; never overflows."""
+    return call("sigmoid", x)
+
+
+def relu(x: Operand) -> Any:
+    """max(x, 0) of a Value or a number."""
+    return call("relu", x)
+
+
+def sin(x: Operand) -> Any:
+    """sin of a Value or a number."""
+    return call("sin", x)
+
+
+def cos(x: Operand) -> Any:
+    """cos of a Value or a number."""
+    return call("cos", x)
+
+
+# -- grad, value_and_grad, hessian ---------------------------------------------------------
 
 
 @contextlib.contextmanager
 def _inside_f() -> Iterator[None]:
-    _Nesting.depth += 1
+    """Count, for this thread, the grad-made functions evaluating their f (see ``MODES.grad_depth``)."""
+    MODES.grad_depth += 1
     try:
         yield
     finally:
-        _Nesting.depth -= 1
+        MODES.grad_depth -= 1
 
 
 def _check_function(f: Any, who: str) -> None:
@@ -60,8 +110,8 @@ def _check_argnums(argnums: Any) -> tuple[int, ...]:
 
 
 def _check_recording() -> None:
-    # A probe: under no_grad() operations record no parents, so there would be nothing to differentiate.
-    if not (Value(0.0) + 0.0).parents:
+    # Under no_grad() this thread's operations record no parents: there would be nothing to differentiate.
+    if not MODES.record_graph:
         raise RuntimeError("grad cannot differentiate inside no_grad(): no graph is recorded there")
 
 
@@ -96,7 +146,7 @@ def _value_and_gradients(f: Callable[..., Any], args: Sequence[Any], argnums: Ar
         raise ValueError(f"argnums={argnums!r} names an argument beyond the {len(args)} given")
     _check_recording()
     # Values in the result are needed when an enclosing derivative will differentiate them further.
-    differentiable = _Nesting.depth > 0 or any(isinstance(x, Value) for x in args)
+    differentiable = MODES.grad_depth > 0 or any(isinstance(x, Value) for x in args)
     inputs = [_argument(x, i, i in positions) for i, x in enumerate(args)]
     with _inside_f():
         out = f(*inputs)
@@ -160,10 +210,6 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     return gradient
 
 
-def _as_float(x: Any) -> float:
-    return x.data if isinstance(x, Value) else float(x)
-
-
 def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
     """The matrix of second derivatives H[i][j] = d²f/dx_i dx_j, for small functions of a few numbers.
 
@@ -194,7 +240,7 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
         for x in xs:
             slope = first.get(x, 0.0)
             second = gradients(slope) if isinstance(slope, Value) else {}
-            rows.append([_as_float(second.get(other, 0.0)) for other in xs])
+            rows.append([as_float(second.get(other, 0.0)) for other in xs])
         return rows
 
     second_derivatives.__name__ = f"hessian({getattr(f, '__name__', 'f')})"

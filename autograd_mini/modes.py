@@ -16,8 +16,12 @@ thread that predicts does not stop a training thread from recording its graph.
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections.abc import Iterator
+from typing import Any
+
+from .numeric import as_float
 
 
 class _Modes(threading.local):
@@ -32,6 +36,33 @@ class _Modes(threading.local):
 MODES = _Modes()
 
 
+class _OpenBlocks:
+    """How many ``no_grad``/``detect_anomaly`` blocks are open right now, over all threads.
+
+    Reading this thread's switches costs more than making the rest of a node, so the engine
+    reads them only when this count says some thread has one on. A thread counts its block
+    in before it turns its switch on, and out after it turns it back, so a count of 0 proves
+    that the reading thread's own switches are at their defaults.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def one_more(self) -> Iterator[None]:
+        with self._lock:
+            self.count += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.count -= 1
+
+
+OPEN = _OpenBlocks()
+
+
 @contextlib.contextmanager
 def no_grad() -> Iterator[None]:
     """Inside this block, this thread's operations compute values but record no graph (also a decorator).
@@ -43,12 +74,13 @@ def no_grad() -> Iterator[None]:
     >>> y.data, y.parents
     (4.0, ())
     """
-    before = MODES.record_graph
-    MODES.record_graph = False
-    try:
-        yield
-    finally:
-        MODES.record_graph = before
+    with OPEN.one_more():
+        before = MODES.record_graph
+        MODES.record_graph = False
+        try:
+            yield
+        finally:
+            MODES.record_graph = before
 
 
 @contextlib.contextmanager
@@ -64,9 +96,37 @@ def detect_anomaly() -> Iterator[None]:
     ...
     FloatingPointError: detect_anomaly: backward through 'sqrt' gave ... 'x' leaf = 0.0 ...
     """
-    before = MODES.check_anomalies
-    MODES.check_anomalies = True
-    try:
-        yield
-    finally:
-        MODES.check_anomalies = before
+    with OPEN.one_more():
+        before = MODES.check_anomalies
+        MODES.check_anomalies = True
+        try:
+            yield
+        finally:
+            MODES.check_anomalies = before
+
+
+# -- what detect_anomaly checks (the engine calls these only inside the block) ---------------
+
+
+def _describe(node: Any) -> str:
+    name = f"{node.label!r} " if node.label else ""
+    return f"{name}{node.op or 'leaf'} = {node.data!r}"
+
+
+def check_forward(node: Any) -> None:
+    """Raise FloatingPointError if the node just made holds a NaN or an infinity, naming its op and inputs."""
+    if not math.isfinite(node.data):
+        inputs = ", ".join(_describe(p) for p in node.parents)
+        raise FloatingPointError(f"detect_anomaly: {node.op!r} produced {node.data!r} from inputs: {inputs}")
+
+
+def check_backward(order: list[Any], grads: dict[Any, Any]) -> None:
+    """Name the first op, walking back from the root (last in ``order``), whose local derivative made a NaN."""
+    for node in reversed(order):
+        upstream = as_float(grads[node])
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            if math.isnan(upstream * as_float(local)) and not math.isnan(upstream):
+                raise FloatingPointError(
+                    f"detect_anomaly: backward through {node.op!r} gave a NaN gradient for input "
+                    f"{_describe(parent)} (upstream gradient {upstream!r}, local derivative {local!r})"
+                )

@@ -19,7 +19,6 @@ True
 
 from __future__ import annotations
 
-import gc
 import math
 import numbers
 import operator
@@ -27,6 +26,7 @@ import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
+from . import collector
 from .engine import Value
 
 Inputs: TypeAlias = "Collection[Value | float]"
@@ -303,15 +303,10 @@ class MLP(Module):
         _check_inputs(x, self.nin, self)
         # The forward makes many objects and no reference cycles, so the cyclic collector's
         # passes during it would only rescan the growing graph; resume it afterwards.
-        collector_was_on = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             outs = self.layers[0]._forward(x)
             for layer in self.layers[1:]:
                 outs = layer._forward(outs)
-        finally:
-            if collector_was_on:
-                gc.enable()
         return outs
 
     def named_parameters(self) -> list[tuple[str, Value]]:

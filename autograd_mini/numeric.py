@@ -30,7 +30,7 @@ def as_float(x: Any, what: str = "a number") -> float:
     """
     if isinstance(x, float):  # the common case first: this runs inside the derivative rules
         return x
-    if isinstance(x, numbers.Real):
+    if isinstance(x, (int, numbers.Real)):  # int first: the abstract class's check is slow
         return float(x)
     data = getattr(x, "data", None)
     if isinstance(data, float) and hasattr(x, "local_grads"):  # a Value

@@ -6,6 +6,10 @@ Each primitive is a :class:`Rule` with two functions:
   outside the function's domain;
 * ``derivative(*inputs, out)`` returns one local derivative d(out)/d(input) per input.
 
+To change a rule or add one (a class exercise), call :func:`define`; the engine reads the table
+on every operation, so the new rule is used at once by ``x.tanh()``, ``x.apply("tanh")`` and
+``backward(create_graph=True)`` alike.
+
 A derivative rule is written with ``+ - * /`` and the dispatching helpers below, so the
 same line serves both kinds of backward pass: on floats (the fast first-order pass, where
 the local derivatives are computed once, when a node is made) and on Values (the
@@ -14,9 +18,12 @@ differentiable pass of ``backward(create_graph=True)``, which builds a graph of 
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from .numeric import as_float
 
 # Largest x whose exp(x) is a finite float.
 EXP_LIMIT = math.log(2.0**1023 * (2.0 - 2.0**-52))
@@ -29,21 +36,93 @@ class Rule(NamedTuple):
     derivative: Callable[..., tuple[Any, ...]]
 
 
-def _as_float(x: Any) -> float:
-    """The number inside ``x``, whether it is a float or a Value."""
-    return x if isinstance(x, float) else x.data
-
-
 def call(op: str, x: Any) -> Any:
-    """Apply the unary primitive ``op`` to a float (giving a float) or a Value (a new node).
+    """Apply the one-input primitive ``op`` to a number (giving a float) or a Value (a new node).
 
-    >>> call("exp", 0.0)
+    This module knows nothing of Value, so a Value is recognised by its ``apply`` method.
+
+    >>> call("exp", 0)
     1.0
     >>> from autograd_mini import Value
     >>> call("exp", Value(0.0)).op
     'exp'
     """
-    return RULES[op].forward(x) if isinstance(x, float) else x.apply(op)
+    if isinstance(x, float):
+        return RULES[op].forward(x)
+    apply = getattr(x, "apply", None)
+    return apply(op) if apply is not None else RULES[op].forward(as_float(x, f"the input of {op}"))
+
+
+def arity(op: str) -> int | None:
+    """How many inputs the primitive ``op`` takes, read from its forward's signature (else its derivative's).
+
+    None when neither signature says (a function written with ``*args``).
+
+    >>> arity("*"), arity("tanh")
+    (2, 1)
+    """
+    forward, derivative = RULES[op]
+    for function, extra in ((forward, 0), (derivative, 1)):  # the derivative also takes ``out``
+        try:
+            parameters = inspect.signature(function).parameters.values()
+        except (TypeError, ValueError):  # some built-ins have no readable signature
+            continue
+        if all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters):
+            return len(parameters) - extra
+    return None
+
+
+def check_operands(op: str, operands: int) -> None:
+    """Raise a clear error unless ``op`` is a primitive that takes self and ``operands`` more inputs.
+
+    >>> check_operands("tanh", 1)
+    Traceback (most recent call last):
+    ...
+    TypeError: op 'tanh' takes 1 input (self only), got self and 1 operand
+    """
+    if op not in RULES:
+        raise ValueError(f"unknown op {op!r}; the primitives are {', '.join(RULES)}")
+    inputs = arity(op)
+    if inputs is not None and operands != inputs - 1:
+        wanted = "self only" if inputs == 1 else f"self and {inputs - 1} operand"
+        got = f"self and {operands} operand{'s' * (operands != 1)}"
+        raise TypeError(f"op {op!r} takes {inputs} input{'s' * (inputs > 1)} ({wanted}), got {got}")
+
+
+def define(op: str, forward: Callable[..., float], derivative: Callable[..., tuple[Any, ...]]) -> None:
+    """Add the primitive ``op`` to the table, or replace its rule: the documented way to change the calculus.
+
+    Args:
+        op: the primitive's name, such as ``"tanh"`` or a new one such as ``"softplus"``.
+        forward: computes the result from one or two floats.
+        derivative: takes the same inputs plus ``out`` and returns one local derivative per
+            input. Write it with ``+ - * /`` and :func:`call`, so that it also works on Values
+            and ``backward(create_graph=True)`` can differentiate it.
+
+    Raises:
+        TypeError: ``op`` is not a str, or a function is not callable.
+        ValueError: ``derivative`` takes neither 2 nor 3 arguments (one or two inputs, then ``out``).
+
+    >>> from autograd_mini import Value
+    >>> define("softplus", lambda a: math.log1p(math.exp(a)), lambda a, out: (call("sigmoid", a),))
+    >>> y = Value(0.0).apply("softplus")
+    >>> y.backward()
+    >>> round(y.data, 4), y.parents[0].grad     # log 2, and sigmoid(0)
+    (0.6931, 0.5)
+    >>> del RULES["softplus"]
+    """
+    if not isinstance(op, str) or not op:
+        raise TypeError(f"define expects the op's name as a non-empty str, got {op!r}")
+    for name, function in (("forward", forward), ("derivative", derivative)):
+        if not callable(function):
+            raise TypeError(f"define({op!r}): {name} must be a function, got {type(function).__name__}")
+    inputs = len(inspect.signature(derivative).parameters) - 1
+    if inputs not in (1, 2):
+        raise ValueError(
+            f"define({op!r}): derivative must take the inputs and then out (2 or 3 arguments), "
+            f"got {inputs + 1} arguments"
+        )
+    RULES[op] = Rule(forward, derivative)
 
 
 def _div(a: float, b: float) -> float:
@@ -66,15 +145,15 @@ def _pow(a: float, b: float) -> float:
 
 def _pow_base_grad(a: Any, b: Any) -> Any:
     # d(a**b)/da = b * a**(b-1); at a = 0 with b < 1 the slope is infinite (PyTorch: inf).
-    if _as_float(a) == 0.0 and _as_float(b) < 1.0:
-        return 0.0 if _as_float(b) == 0.0 else math.inf
+    if as_float(a) == 0.0 and as_float(b) < 1.0:
+        return 0.0 if as_float(b) == 0.0 else math.inf
     return b * a ** (b - 1.0)
 
 
 def _pow_exponent_grad(a: Any, out: Any) -> Any:
     # d(a**b)/db = a**b * log(a) exists only for a > 0; elsewhere we report 0, so that a
     # constant exponent (x**2 at x = -3) draws a clean 0 rather than PyTorch's nan.
-    return out * call("log", a) if _as_float(a) > 0.0 else 0.0
+    return out * call("log", a) if as_float(a) > 0.0 else 0.0
 
 
 def _exp(a: float) -> float:
@@ -97,7 +176,7 @@ def _sqrt(a: float) -> float:
 
 def _sqrt_grad(out: Any) -> Any:
     # d sqrt(a)/da = 1 / (2 sqrt(a)); infinite at a = 0, as in PyTorch.
-    return math.inf if _as_float(out) == 0.0 else 0.5 / out
+    return math.inf if as_float(out) == 0.0 else 0.5 / out
 
 
 def _sigmoid(a: float) -> float:
@@ -110,13 +189,13 @@ def _sigmoid(a: float) -> float:
 
 def _sign(a: Any) -> float:
     # abs'(0) = 0, as in PyTorch.
-    x = _as_float(a)
+    x = as_float(a)
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
 def _step(a: Any) -> float:
     # relu'(0) = 0, as in PyTorch.
-    return 1.0 if _as_float(a) > 0.0 else 0.0
+    return 1.0 if as_float(a) > 0.0 else 0.0
 
 
 RULES: dict[str, Rule] = {

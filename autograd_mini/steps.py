@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .engine import Value, topological_order
+from .numeric import short_number
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,6 @@ class Step:
         return "\n".join(lines)
 
 
-def short_number(x: float) -> str:
-    """A number as the captions and explanations write it: four significant digits.
-
-    >>> short_number(0.91513696), short_number(-3.0), short_number(12345.0)
-    ('0.9151', '-3', '1.234e+04')
-    """
-    return f"{x:.4g}"
-
-
 def node_names(root: Value) -> dict[Value, str]:
     """A short name for every node: its label, else ``n<position in topological order>``.
 
@@ -132,18 +124,16 @@ def trace_backward(root: Value) -> list[Step]:
     >>> a.grad      # tracing changes no gradient
     0.0
     """
-    order = topological_order(root)
     names = node_names(root)
     grads: dict[Value, float] = {root: 1.0}
     steps = []
-    for index, node in enumerate(reversed(order)):
-        upstream = grads[node]
+    # The loop of engine.gradients, line for line, with each edge written down as it is sent.
+    for index, node in enumerate(reversed(topological_order(root))):
+        upstream = grads[node]  # final: every node that uses this one came earlier
         edges = []
         for parent, local in zip(node.parents, node.local_grads, strict=True):
-            previous = grads.get(parent)
-            contribution = upstream * local
-            total = contribution if previous is None else previous + contribution
-            grads[parent] = total
-            edges.append(Edge(parent, local, contribution, total, previous or 0.0, previous is None))
+            is_first, previous = parent not in grads, grads.get(parent, 0.0)
+            grads[parent] = previous + upstream * local
+            edges.append(Edge(parent, local, upstream * local, grads[parent], previous, is_first))
         steps.append(Step(index, node, upstream, tuple(edges), root, names))
     return steps

@@ -8,6 +8,8 @@
 * As backpropagation: the same sums, memoized, so every edge is used once (``backward_cost`` next to
   ``path_sum_cost``). On k stacked layers of width w there are w**k paths but only about k*w*w edges.
 
+``two_path_example`` builds the small graph worked by hand in the example step-by-step page and the tests.
+
 >>> from autograd_mini import Value
 >>> x = Value(2.0, label="x")
 >>> y = (x * x).tanh()
@@ -26,28 +28,52 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .engine import Value, gradients, no_grad, topological_order
-from .steps import node_names, short_number
+from .numeric import as_float, short_number
+from .steps import node_names
+
+# -- the worked example ---------------------------------------------------------------------
+
+
+class TwoPath(NamedTuple):
+    """The graph of ``two_path_example``: the loss first, then every node in the order it is built."""
+
+    loss: Value
+    a: Value
+    b: Value
+    c: Value
+    d: Value
+
+
+def two_path_example() -> TwoPath:
+    """L = (a·b + a)² at a = 2, b = -3, built as c = a·b, d = c + a, L = d·d: a reaches L by two paths.
+
+    Forward: c = -6, d = -4, L = 16. Backward by hand, one edge at a time:
+    dL/dd = 2d = -8; dL/dc = dL/dd · 1 = -8; dL/db = dL/dc · a = -16;
+    dL/da = dL/dc · b + dL/dd · 1 = 24 - 8 = 16 (the two paths, through c and straight to d, add up).
+    In closed form: dL/da = 2(ab + a)(b + 1) = 16 and dL/db = 2(ab + a)a = -16.
+
+    Returns:
+        TwoPath(loss, a, b, c, d): fresh Values labelled L, a, b, c, d, gradients not yet computed.
+
+    >>> ex = two_path_example()
+    >>> ex.loss.data, ex.c.data, ex.d.data
+    (16.0, -6.0, -4.0)
+    >>> ex.loss.backward()
+    >>> ex.a.grad, ex.b.grad, ex.c.grad, ex.d.grad
+    (16.0, -16.0, -8.0, -8.0)
+    """
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + a
+    d.label = "d"
+    loss = d * d
+    loss.label = "L"
+    return TwoPath(loss, a, b, c, d)
+
 
 # -- numeric derivatives -------------------------------------------------------------------
-
-
-def _scalar(x: Any, complaint: str) -> float:
-    """The number in ``x`` (a real number or a Value), or a TypeError: ``complaint`` and what was received."""
-    if isinstance(x, Value):
-        return x.data
-    if isinstance(x, numbers.Real):
-        return float(x)
-    raise TypeError(f"{complaint} a number or a Value, got {type(x).__name__}: {x!r}")
-
-
-def _as_float(x: Any, what: str) -> float:
-    """An input point's number; the error names the input."""
-    return _scalar(x, f"{what} must be")
-
-
-def _output(out: Any, who: str) -> float:
-    """The number a user's function returned; the error says a scalar was expected."""
-    return _scalar(out, f"{who} expects f to return")
 
 
 def _check_step(h: Any, name: str) -> float:
@@ -63,7 +89,7 @@ def _evaluate(f: Callable[..., Any], like: Sequence[Any], points: Sequence[float
     """
     args = [Value(p, label=x.label) if isinstance(x, Value) else p for x, p in zip(like, points, strict=True)]
     with no_grad():
-        return _output(f(*args), who)
+        return as_float(f(*args), f"the result of f in {who}")
 
 
 def numeric_grad(f: Callable[..., Any], *xs: Any, eps: float = 1e-6) -> list[float]:
@@ -86,7 +112,7 @@ def numeric_grad(f: Callable[..., Any], *xs: Any, eps: float = 1e-6) -> list[flo
     if not xs:
         raise ValueError("numeric_grad needs at least one point to differentiate at, got none")
     eps = _check_step(eps, "eps")
-    point = [_as_float(x, f"numeric_grad argument {i}") for i, x in enumerate(xs)]
+    point = [as_float(x, f"numeric_grad argument {i}") for i, x in enumerate(xs)]
     slopes = []
     for i in range(len(point)):
         above, below = list(point), list(point)
@@ -127,7 +153,7 @@ def secant_slopes(f: Callable[[Value], Any], x: float, hs: Sequence[float] = DEF
     h=0.1 slope=6.1000 error=0.1000
     h=0.01 slope=6.0100 error=0.0100
     """
-    x = _as_float(x, "secant_slopes x")
+    x = as_float(x, "secant_slopes x")
     steps = [_check_step(h, "each step h") for h in hs]
     if not steps:
         raise ValueError("secant_slopes needs at least one step h, got none")
@@ -168,20 +194,12 @@ class GradcheckReport:
 
     @property
     def ok(self) -> bool:
-        """True when every input passed.
-
-        >>> gradcheck(lambda x: x * x, 3.0).ok
-        True
-        """
+        """True when every input passed."""
         return all(row.ok for row in self.rows)
 
     @property
     def failures(self) -> tuple[GradcheckRow, ...]:
-        """The inputs whose gradients disagree.
-
-        >>> gradcheck(lambda x: x * x, 3.0).failures
-        ()
-        """
+        """The inputs whose gradients disagree."""
         return tuple(row for row in self.rows if not row.ok)
 
     def __str__(self) -> str:
@@ -246,9 +264,9 @@ def gradcheck(
         raise ValueError("gradcheck needs at least one point to check at, got none")
     rtol, atol = _check_tolerance(rtol, "rtol"), _check_tolerance(atol, "atol")
     names = [x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(xs)]
-    leaves = [Value(_as_float(x, f"gradcheck argument {i}"), label=names[i]) for i, x in enumerate(xs)]
+    leaves = [Value(as_float(x, f"gradcheck argument {i}"), label=names[i]) for i, x in enumerate(xs)]
     out = f(*leaves)
-    _output(out, "gradcheck")  # a clear TypeError for a non-scalar result
+    as_float(out, "the result of f in gradcheck")  # a clear TypeError for a non-scalar result
     grads = gradients(out) if isinstance(out, Value) else {}
     numeric = numeric_grad(f, *leaves, eps=eps)
     rows = tuple(

@@ -17,19 +17,3 @@ def random_graphs(draw: st.DrawFn) -> Value:
         op = draw(st.sampled_from(["+", "*", "tanh", "sin"]))
         nodes.append(a.apply(op, b) if op in "+*" else a.apply(op))
     return nodes[-1]
-
-
-def two_path_square() -> tuple[Value, Value, Value, Value, Value]:
-    """L = (a·b + a)² at a = 2, b = -3, built as c = a·b, d = c + a: a reaches L by two paths.
-
-    Returns (L, a, b, c, d). By hand: dL/da = 2(ab + a)(b + 1) = 16 and dL/db = 2(ab + a)a = -16.
-    """
-    a = Value(2.0, label="a")
-    b = Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = c + a
-    d.label = "d"
-    loss = d * d
-    loss.label = "L"
-    return loss, a, b, c, d

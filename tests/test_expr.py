@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from differences import central_difference
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -353,12 +354,10 @@ def test_random_expressions_agree_with_the_reference_interpreter(tree: Tree, val
 
 def _slopes(tree: Tree, values: dict[str, float], name: str) -> tuple[float, float, float]:
     """Slopes of the reference in ``name``: one-sided from the left, central, one-sided from the right."""
-    h = 1e-6
-    up, down = dict(values), dict(values)
-    up[name] += h
-    down[name] -= h
-    here, above, below = reference(tree, values), reference(tree, up), reference(tree, down)
-    return (here - below) / h, (above - below) / (2 * h), (above - here) / h
+    h, x = 1e-6, values[name]
+    f = lambda t: reference(tree, {**values, name: t})
+    here = f(x)
+    return (here - f(x - h)) / h, central_difference(f, x, h), (f(x + h) - here) / h
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])

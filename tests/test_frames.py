@@ -8,11 +8,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from graphs import random_graphs, two_path_square
+from graphs import random_graphs
 from hypothesis import given, settings
 
 from autograd_mini import Value, backward_frames, backward_page, topological_order, trace_backward
 from autograd_mini.show.frames import frame_states
+from autograd_mini.teach import two_path_example
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -59,7 +60,7 @@ def test_frames_follow_the_steps_and_end_with_backwards_gradients(root: Value) -
 
 def test_shared_node_gets_its_gradient_only_after_every_path_reported() -> None:
     # L = (a·b + a)²: a is used by c = a·b and by d = c + a; dL/da = 2(ab + a)(b + 1) = 16
-    loss, a, b, c, d = two_path_square()
+    loss, a, b, c, d = two_path_example()
     states = frame_states(loss)
     currents = [s.current for s in states]
     assert currents[:4] == ["", "L", "d", "c"] and set(currents[4:]) == {"a", "b"}  # the inputs come last

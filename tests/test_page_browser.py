@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphs import two_path_square
 
 from autograd_mini import backward_page, topological_order
 from autograd_mini.show.page import Frame, page_html
+from autograd_mini.teach import two_path_example
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -124,7 +124,7 @@ def test_shell_play_runs_to_the_end_and_stops(browser: Any, tmp_path: Path) -> N
 def example_page(tmp_path: Path) -> Path:
     if shutil.which("dot") is None:
         _missing("Graphviz's dot", "apt-get install graphviz")
-    loss, _, _ = two_path_square()[:3]
+    loss = two_path_example().loss
     written = backward_page(loss, tmp_path / "steps.html").path
     assert written is not None and written.exists()
     return written
@@ -167,7 +167,7 @@ def test_backward_page_steps_through_the_chain_rule(browser: Any, example_page: 
     assert opened.counter() == "Step 5 of 5"
     texts = opened.texts()
     assert "grad ?" not in texts
-    loss, a, b = two_path_square()[:3]
+    loss, a, b, _, _ = two_path_example()
     loss.backward()
     assert (a.grad, b.grad) == (16.0, -16.0)  # by hand: dL/da = 2(ab + a)(b + 1), dL/db = 2(ab + a)a
     for node in topological_order(loss):
@@ -178,7 +178,7 @@ def test_backward_page_steps_through_the_chain_rule(browser: Any, example_page: 
 def test_inline_notebook_view_plays_inside_its_iframe(browser: Any) -> None:
     if shutil.which("dot") is None:
         _missing("Graphviz's dot", "apt-get install graphviz")
-    loss, _, _ = two_path_square()[:3]
+    loss = two_path_example().loss
     requests: list[str] = []
     page = browser.new_page()
     page.on("request", lambda request: requests.append(request.url))

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import graphviz  # type: ignore[import-untyped]
 
 from ..engine import Value, topological_order
+from ..numeric import as_float, short_number
 
 __all__ = ["GraphvizNotFoundError", "draw"]
 
@@ -197,6 +198,22 @@ def draw(
 # -- checking the arguments -------------------------------------------------------------------
 
 
+def svg_or_none(root: Value) -> str | None:
+    """The drawing of ``root``'s graph as SVG text, or None where it cannot be drawn.
+
+    None when the graph is too large, Graphviz's ``dot`` is missing or ``dot`` fails: Jupyter
+    then shows the Value's text instead (``Value._repr_svg_``), so displaying a value never fails.
+
+    >>> svg_or_none(Value(1.0, label="x")).startswith("<?xml")   # needs Graphviz's ``dot``
+    True
+    """
+    try:
+        svg: str = draw(root).pipe(format="svg", encoding="utf-8")
+    except (ValueError, RuntimeError, OSError):  # too large, no `dot`, or `dot` failed
+        return None
+    return svg
+
+
 def _checked_order(root: Value, rankdir: str, max_nodes: int) -> list[Value]:
     if not isinstance(root, Value):
         raise TypeError(f"draw expects a Value as root, got {type(root).__name__}: {root!r}")
@@ -240,28 +257,18 @@ def _checked_edges(pairs: Iterable[tuple[Value, Value]], index: Mapping[Value, i
 # -- what each box says ------------------------------------------------------------------------
 
 
-def _number(x: float) -> str:
-    """4 significant digits; -0 shown as 0."""
-    return f"{x + 0.0:.4g}"
-
-
-def _as_float(grad: Any) -> float:
-    """A gradient as a number: after backward(create_graph=True) it is a Value."""
-    return float(grad.data if isinstance(grad, Value) else grad)
-
-
 def _grads_to_show(order: list[Value], grads: Mapping[Value, Any] | None) -> dict[Value, float | None]:
     """Each node's gradient as shown: from ``grads`` if given (None where missing), else ``.grad``."""
     if grads is None:
-        return {node: _as_float(node.grad) for node in order}
+        return {node: as_float(node.grad) for node in order}
     if not isinstance(grads, Mapping):
         raise TypeError(f"grads expects a mapping from Value to gradient, got {type(grads).__name__}")
-    return {node: _as_float(grads[node]) if node in grads else None for node in order}
+    return {node: as_float(grads[node]) if node in grads else None for node in order}
 
 
 def _grad_text(shown: Mapping[Value, float | None], node: Value) -> str:
     grad = shown.get(node)
-    return "grad ?" if grad is None else f"grad {_number(grad)}"
+    return "grad ?" if grad is None else f"grad {short_number(grad)}"
 
 
 def _text(text: str) -> str:
@@ -281,7 +288,7 @@ def _html(text: str) -> str:
 def _box_label(node: Value, parameter_name: str, grad_text: str | None) -> str:
     name = parameter_name or node.label or ("const" if node.op == "const" else "")
     rows = [f"<b>{_text(name)}</b>"] if name else []
-    rows.append(f"data {_number(node.data)}")
+    rows.append(f"data {short_number(node.data)}")
     if grad_text is not None:
         rows.append(grad_text)
     cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
@@ -333,7 +340,7 @@ def _add_edges(
     for parent, local in zip(node.parents, node.local_grads, strict=True):
         attrs = dict(emphasis) if (parent, node) in marked else {}
         if show_local:
-            attrs["label"] = _html(f"local {_number(_as_float(local))}")
+            attrs["label"] = _html(f"local {short_number(as_float(local))}")
         graph.edge(f"v{index[parent]}", f"o{i}", **attrs)
     if node.parents:
         used = any(pair[1] is node for pair in marked)
@@ -370,7 +377,7 @@ def _legend(largest: float) -> str:
         ("grad &gt; 0", _grad_fill(largest, largest)),
     ]
     row = "".join(f'<td bgcolor="{fill}">{text}</td>' for text, fill in cells)
-    note = f"paler = smaller |grad| (largest {_number(largest)})"
+    note = f"paler = smaller |grad| (largest {short_number(largest)})"
     return (
         '<<table border="0" cellborder="1" cellspacing="0" cellpadding="4">'
         f'<tr>{row}</tr><tr><td colspan="3">{note}</td></tr></table>>'

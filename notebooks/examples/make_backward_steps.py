@@ -11,25 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograd_mini import Value, backward_page
+from autograd_mini import backward_page
+from autograd_mini.teach import two_path_example
 
 HERE = Path(__file__).resolve().parent
 PAGE = HERE / "backward_steps.html"
 PICTURE = HERE.parent / "images" / "steps_frame.png"
 PICTURE_STEP = 3  # a step where two paths meet at a: the caption shows the sum
-
-
-def example() -> Value:
-    """L = (a·b + a)², with a reached by two paths: dL/da = 2(ab + a)(b + 1) = 16 at a = 2, b = -3."""
-    a = Value(2.0, label="a")
-    b = Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = c + a
-    d.label = "d"
-    loss = d * d
-    loss.label = "L"
-    return loss
 
 
 def screenshot(page_path: Path, step: int, picture: Path) -> None:
@@ -49,6 +37,7 @@ def screenshot(page_path: Path, step: int, picture: Path) -> None:
 
 
 if __name__ == "__main__":
-    backward_page(example(), PAGE, title="Backward pass of L = (a·b + a)², step by step")
+    # L = (a·b + a)², with a reached by two paths: dL/da = 2(ab + a)(b + 1) = 16 at a = 2, b = -3
+    backward_page(two_path_example().loss, PAGE, title="Backward pass of L = (a·b + a)², step by step")
     screenshot(PAGE, PICTURE_STEP, PICTURE)
     print(f"wrote {PAGE} and {PICTURE}")
