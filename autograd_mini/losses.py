@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 from .engine import Value
+from .numeric import as_float
 
 Outputs: TypeAlias = "Value | Sequence[Value]"
 Targets: TypeAlias = "float | Value | Sequence[float | Value]"
@@ -193,14 +194,13 @@ def _pairs(outputs: Any, targets: Any, loss: str, *, single: bool = False) -> li
 
 
 def _number(t: Any) -> float:
-    """The number inside a target (a Value's data), or a TypeError for anything else."""
-    if isinstance(t, Value):
-        return t.data
-    if isinstance(t, bool) or not isinstance(t, numbers.Real):
-        raise TypeError(f"a target must be a real number, got {type(t).__name__}: {t!r}")
-    if not math.isfinite(t):
+    """The number inside a target (a Value's data), or a clear error: a target must be a finite real number."""
+    if isinstance(t, bool):
+        raise TypeError(f"a target must be a real number, got bool: {t!r}")
+    number = as_float(t, "a target")
+    if not math.isfinite(number):
         raise ValueError(f"a target must be a finite number, got {t!r}")
-    return float(t)
+    return number
 
 
 def _class_index(target: Any, n_classes: int) -> int:

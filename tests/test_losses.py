@@ -204,7 +204,7 @@ def test_lengths_must_match(loss: Callable[..., Value]) -> None:
 def test_outputs_must_be_values_and_targets_numbers(loss: Callable[..., Value]) -> None:
     with pytest.raises(TypeError, match="outputs as a Value or a list of Values"):
         loss([1.0], [1.0])
-    with pytest.raises(TypeError, match="target must be a real number, got str"):
+    with pytest.raises(TypeError, match="target must be a real number or a Value, got str"):
         loss([Value(1.0)], ["1"])
     with pytest.raises(TypeError, match="targets as numbers, got NoneType"):
         loss([Value(1.0)], None)
