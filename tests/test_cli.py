@@ -16,9 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd_mini import load
-from autograd_mini.cli import _demo_pictures, main, parse_values
-from autograd_mini.cli.expr import parse
+from autograd_mini.cli import main
+from autograd_mini.cli.demo import _demo_pictures
+from autograd_mini.cli.expr import FUNCTIONS, parse
+from autograd_mini.cli.grad import parse_values
 from autograd_mini.datasets import make_moons
+from autograd_mini.rules import RULES
 
 
 def _numbers(stdout: str) -> dict[str, float]:
@@ -98,6 +101,26 @@ def test_grad_of_a_constant_has_nothing_to_differentiate(capsys: pytest.CaptureF
     assert main(["grad", "2 + 3 * 4"]) == 0
     out = capsys.readouterr().out
     assert _numbers(out)["f"] == 14.0 and "nothing to differentiate" in out
+
+
+def test_grad_prints_six_significant_digits_and_minus_zero_as_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    # f = x*0 at x = -1 is -0.0 in floating point, shown as 0; df/dx = 0; 1/3 keeps 6 significant digits.
+    assert main(["grad", "x*0", "x=-1"]) == 0
+    assert main(["grad", "x/3", "x=1"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "f = x*0 = 0",
+        "df/dx = 0",
+        "f = x/3 = 0.333333",
+        "df/dx = 0.333333",
+    ]
+
+
+def test_grad_help_lists_every_one_input_primitive_of_the_rules_table(capsys: pytest.CaptureFixture[str]) -> None:
+    # The functions an expression may call come from the rules table: the named primitives but
+    # "neg", which is written as unary minus; each takes one input.
+    assert set(FUNCTIONS) == {"abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"} < set(RULES)
+    assert main(["grad", "--help"]) == 0
+    assert " ".join(FUNCTIONS) in capsys.readouterr().out
 
 
 def test_an_expression_starting_with_minus_goes_after_double_dash(capsys: pytest.CaptureFixture[str]) -> None:
@@ -234,6 +257,9 @@ def test_train_on_ten_features_skips_the_boundary_plot(tmp_path: Path, capsys: p
         (["--noise", "lots"], "expected a number, got 'lots'"),
         (["--data", "mnist"], "invalid choice: 'mnist'"),
         (["--activation", "gelu"], "invalid choice: 'gelu'"),
+        # Refused by autograd_mini.train, said the command line's way:
+        (["--samples", "1"], "1 sample(s) of moons hold only one class"),
+        (["--data", "blobs", "--loss", "binary_cross_entropy"], "binary_cross_entropy is for 2 classes"),
     ],
 )
 def test_train_mistakes_give_one_line_a_hint_and_exit_code_2(
@@ -310,3 +336,11 @@ def test_random_grad_arguments_end_in_0_or_2_never_a_traceback(
 def test_grad_names_the_output_after_the_inputs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grad", "f*g + 1", "f=2", "g=3"]) == 0
     assert capsys.readouterr().out.splitlines() == ["h = f*g + 1 = 7", "dh/df = 3", "dh/dg = 2"]
+
+
+def test_names_importable_from_the_cli_before_the_split_still_are() -> None:
+    from autograd_mini import cli
+
+    names = "parse_values gradient_report explanations name_nodes write_drawing write_steps parse_sizes"
+    names += " train_and_save TrainSettings _demo_pictures CommandError DRAW_FORMATS DATASETS"
+    assert [name for name in names.split() if not hasattr(cli, name)] == []

@@ -1,4 +1,4 @@
-"""Tests for autograd_mini.train: fit, predict, accuracy and History."""
+"""Tests for autograd_mini.train: fit, predict, accuracy and History; whole runs from TrainSettings."""
 
 import gc
 import math
@@ -10,7 +10,16 @@ from autograd_mini import Value
 from autograd_mini.datasets import make_blobs, make_credit, make_moons, make_xor
 from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD, Adam
-from autograd_mini.train import History, accuracy, fit, predict
+from autograd_mini.train import (
+    History,
+    SettingsError,
+    TrainSettings,
+    accuracy,
+    fit,
+    loss_and_outputs,
+    predict,
+    train_and_save,
+)
 
 
 class Scale:
@@ -320,3 +329,110 @@ def test_predict_and_accuracy_check_their_input():
         predict(model, [[1.0, 2.0, 3.0]])
     with pytest.raises(ValueError, match="same length"):
         accuracy(model, X2, [0, 1])
+
+
+# -- a whole run from settings ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("loss", "classes", "expected"),
+    [
+        ("auto", 2, ("binary_cross_entropy", 1)),  # two classes: one logit
+        ("auto", 3, ("cross_entropy", 3)),  # more: one logit per class
+        ("auto", 4, ("cross_entropy", 4)),
+        ("binary_cross_entropy", 2, ("binary_cross_entropy", 1)),
+        ("cross_entropy", 2, ("cross_entropy", 2)),  # softmax over two outputs
+        ("hinge", 2, ("hinge", 1)),  # one score, read by its sign
+        ("hinge", 3, ("hinge", 3)),
+        ("mse", 2, ("mse", 1)),
+        ("mse", 4, ("mse", 4)),
+    ],
+)
+def test_loss_and_outputs_by_hand(loss, classes, expected):
+    assert loss_and_outputs(loss, classes) == expected
+
+
+@pytest.mark.parametrize(
+    ("loss", "classes", "error", "words"),
+    [
+        ("squared", 2, ValueError, "unknown loss 'squared'"),
+        ("auto", 1, ValueError, "at least 2 classes, got 1"),
+        ("binary_cross_entropy", 3, ValueError, "binary_cross_entropy is for 2 classes"),
+        ("auto", 2.0, TypeError, "classes must be an int"),
+        ("auto", True, TypeError, "classes must be an int"),
+    ],
+)
+def test_loss_and_outputs_refuses_what_cannot_be_trained(loss, classes, error, words):
+    with pytest.raises(error, match=words):
+        loss_and_outputs(loss, classes)
+
+
+@pytest.mark.parametrize(
+    ("data", "features", "loss", "outputs"),
+    [
+        ("moons", 2, "binary_cross_entropy", 1),  # classes 0, 1
+        ("circles", 2, "binary_cross_entropy", 1),
+        ("spirals", 2, "binary_cross_entropy", 1),  # two arms by default
+        ("xor", 2, "binary_cross_entropy", 1),
+        ("blobs", 2, "cross_entropy", 3),  # three centers by default
+        ("credit", 10, "cross_entropy", 4),  # ten features, four decisions
+    ],
+)
+def test_a_run_picks_the_loss_and_outputs_for_its_data(tmp_path, data, features, loss, outputs):
+    settings = TrainSettings(data=data, samples=40, hidden=[], epochs=1, out=tmp_path / "run", progress=False)
+    run = train_and_save(settings)
+    assert (run.loss, run.model.nin, run.model.nouts, run.classes) == (loss, features, [outputs], max(outputs, 2))
+    assert run.X.shape == (40, features) and len(run.history.loss) == 1
+    plots = ["loss_curve.png", "decision_boundary.png"] if features == 2 else ["loss_curve.png"]
+    assert run.files == [tmp_path / "run" / name for name in [*plots, "model.json"]]
+    assert all(path.stat().st_size > 0 for path in run.files)
+
+
+@pytest.mark.parametrize(
+    ("settings", "setting", "words"),
+    [
+        ({"data": "mnist"}, "data", "unknown data 'mnist'; expected one of 'moons', "),
+        ({"loss": "squared"}, "loss", "unknown loss 'squared'"),
+        ({"optimizer": "rmsprop"}, "optimizer", "unknown optimizer 'rmsprop'; expected one of 'adam', 'sgd'"),
+        ({"samples": 0}, "samples", "n must be at least 1, got 0"),
+        ({"samples": 1}, "samples", "1 sample"),  # a single sample holds one class only
+        ({"noise": -1.0}, "samples", "noise must be"),
+        ({"data": "blobs", "loss": "binary_cross_entropy"}, "loss", "is for 2 classes, but the data has 3"),
+    ],
+)
+def test_bad_settings_are_settings_errors_naming_the_setting_to_change(tmp_path, settings, setting, words):
+    out = tmp_path / "run"
+    with pytest.raises(SettingsError, match=words) as caught:
+        train_and_save(TrainSettings(**settings, out=out, progress=False))
+    assert caught.value.setting == setting and isinstance(caught.value, ValueError)
+    assert not out.exists()  # refused before anything is made
+
+
+@pytest.mark.parametrize(
+    ("settings", "error", "words"),
+    [
+        ({"epochs": 0}, ValueError, "epochs must be a positive int, got 0"),
+        ({"batch_size": 0}, ValueError, "batch_size must be a positive int, got 0"),
+        ({"hidden": [4, 0]}, ValueError, "layer size"),
+        ({"activation": "gelu"}, ValueError, "unknown activation 'gelu'"),
+        ({"lr": -0.1}, ValueError, "lr must be"),
+        ({"samples": 2.5}, TypeError, "n must be an int"),
+        ({"epochs": 2.0}, TypeError, "epochs must be a positive int"),
+    ],
+)
+def test_other_bad_settings_raise_where_they_are_checked(tmp_path, settings, error, words):
+    out = tmp_path / "run"
+    with pytest.raises(error, match=words) as caught:
+        train_and_save(TrainSettings(**settings, out=out, progress=False))
+    assert not isinstance(caught.value, SettingsError)
+    assert not out.exists()
+
+
+def test_a_run_that_diverges_is_a_settings_error_on_lr(tmp_path):
+    # Plain gradient descent with lr 1e300 throws the weights to ~1e300: the squared error overflows.
+    settings = TrainSettings(samples=20, hidden=[4], activation="tanh", loss="mse", optimizer="sgd", lr=1e300,
+                             epochs=3, out=tmp_path, progress=False)  # fmt: skip
+    with pytest.raises(SettingsError, match=r"training failed: .*too large") as caught:
+        train_and_save(settings)
+    assert caught.value.setting == "lr"
+    assert list(tmp_path.iterdir()) == []  # nothing saved

@@ -2,8 +2,8 @@
 
 The text is parsed by Python's own parser (``ast.parse(text, mode="eval")``) and the tree is
 then checked against an allow-list before anything is computed: numbers, names, ``+ - * / **``,
-unary ``-`` and ``+``, parentheses, and calls to the engine's functions (``exp log sqrt tanh
-sigmoid relu sin cos abs``). Everything else is refused with an :class:`ExpressionError` that
+unary ``-`` and ``+``, parentheses, and calls to the engine's one-input primitives (``abs exp
+log sqrt tanh sigmoid relu sin cos``). Everything else is refused with an :class:`ExpressionError` that
 names the problem and its column. Nothing is ever passed to ``eval`` or ``exec``: the checked
 tree is walked by :meth:`Expression.build`, which makes one Value per operation.
 
@@ -26,10 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..engine import Value
-from ..rules import RULES
+from ..rules import RULES, arity
 
-#: The functions an expression may call; each is the engine primitive of the same name.
-FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs")
+#: The functions an expression may call: the engine's one-input primitives, as the rules table
+#: holds them when this module is imported ("neg" is written as unary -). Each call is built by
+#: ``Value.apply`` with one argument, hence one input only.
+FUNCTIONS = tuple(op for op in RULES if op != "neg" and arity(op) == 1)
 #: Longest expression text accepted, in characters.
 MAX_LENGTH = 1000
 #: Deepest nesting of operations and calls accepted (``-(-(-x))`` is 3 deep).
@@ -101,7 +103,7 @@ class ExpressionError(ValueError):
     ...     print(error.column, error)
     ...     print(error.hint)
     6 cannot use attribute access (a.b), at column 6: 'x.real'
-    allowed: numbers, names, + - * / **, parentheses, and the functions exp log sqrt tanh sigmoid relu sin cos abs
+    allowed: numbers, names, + - * / **, parentheses, and the functions abs exp log sqrt tanh sigmoid relu sin cos
     """
 
     def __init__(self, message: str, column: int | None = None, hint: str = "") -> None:
