@@ -9,6 +9,7 @@
 """
 
 from . import datasets, losses, nn, optim
+from .cli import expr as expr  # expr, frames, page, viz: where they were before show/ and cli/
 from .cli.expr import ExpressionError, parse
 from .engine import Value, detect_anomaly, gradients, no_grad, topological_order
 from .functional import cos, exp, grad, hessian, log, relu, sigmoid, sin, sqrt, tanh, value_and_grad
@@ -16,6 +17,9 @@ from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
 from .nn import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, StepDecay
 from .serialize import load, save
+from .show import frames as frames
+from .show import page as page
+from .show import viz as viz
 from .show.frames import backward_frames, backward_page
 from .show.viz import draw
 from .steps import trace_backward
@@ -30,6 +34,16 @@ from .teach import (
     secant_slopes,
 )
 from .train import History, accuracy, fit, predict
+
+
+def __getattr__(name: str) -> object:
+    """``autograd_mini.plots`` (now ``autograd_mini.show.plots``), loaded on first use: matplotlib is slow to import."""
+    if name == "plots":
+        from .show import plots
+
+        return plots
+    raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")
+
 
 __all__ = [
     "MLP",

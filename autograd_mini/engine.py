@@ -336,15 +336,12 @@ def gradients(root: Value, *, create_graph: bool = False) -> dict[Value, Any]:
             if a is None:
                 continue  # a leaf: nothing further back
             upstream = grads[node]  # final: every node that uses this one came earlier
-            local = _local_values(node) if create_graph else (node._da, node._db)  # d(node)/d(a), d(node)/d(b)
-            grads[a] = grads.get(a, zero) + upstream * local[0]
+            da, db = node._da, node._db  # d(node)/d(a), d(node)/d(b)
+            if create_graph:  # the same derivatives as Values, from the rule, so they can be differentiated
+                da, db = (*RULES[node.op].derivative(*node.parents, node), 0.0)[:2]
+            grads[a] = grads.get(a, zero) + upstream * da
             if b is not None:
-                grads[b] = grads.get(b, zero) + upstream * local[1]
+                grads[b] = grads.get(b, zero) + upstream * db
     if MODES.check_anomalies:
         modes.check_backward(topological_order(root), grads)
     return grads
-
-
-def _local_values(node: Value) -> tuple[Any, ...]:
-    """The node's local derivatives recomputed from its rule on Values, so they are differentiable too."""
-    return RULES[node.op].derivative(*node.parents, node)

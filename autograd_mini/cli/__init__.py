@@ -24,13 +24,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
+from ..train import DATASETS, TrainSettings, train_and_save
+from . import demo, grad, train
+from .common import PROG, USAGE_ERROR, CommandError, Parser, report
+from .demo import _demo_pictures
 from .expr import ExpressionError
-
-PROG = "autograd-mini"
-#: Exit code for a user mistake (the code argparse uses too).
-USAGE_ERROR = 2
+from .files import DRAW_FORMATS, write_drawing, write_steps
+from .grad import explanations, gradient_report, name_nodes, parse_values
+from .train import parse_sizes
 
 MAIN_EXAMPLES = f"""examples:
   {PROG} demo                                      the whole idea in one go (writes demo_output/)
@@ -38,28 +40,6 @@ MAIN_EXAMPLES = f"""examples:
   {PROG} train --data moons --epochs 100           train a small network, plot what it learned
 
 more help: {PROG} COMMAND --help"""
-
-
-class CommandError(Exception):
-    """A user mistake found by a command: printed as one line plus a hint, exit code 2.
-
-    >>> print(CommandError("no such file: x.csv", "check the path"))
-    no such file: x.csv
-    """
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with its errors raised as CommandError instead of printing usage and exiting."""
-
-    def error(self, message: str) -> NoReturn:
-        if message.startswith("unrecognized arguments: -"):
-            # argparse takes an expression such as "-x*y" for an option.
-            raise CommandError(message, f'an expression starting with "-" goes after --: {PROG} grad -- "-x*y" x=1 y=2')
-        raise CommandError(message, f"see: {self.prog} --help")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,19 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = options.run(options)
         return result
     except ExpressionError as error:
-        return _report(str(error), error.hint or "see: autograd-mini grad --help")
+        return report(str(error), error.hint or "see: autograd-mini grad --help")
     except CommandError as error:
-        return _report(str(error), error.hint)
+        return report(str(error), error.hint)
     except SystemExit as stop:  # --help and --version end argparse with SystemExit(0)
         return stop.code if isinstance(stop.code, int) else 0
-
-
-def _report(message: str, hint: str) -> int:
-    """Print a user mistake on stderr: one line for what was wrong, one for what to do."""
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    if hint:
-        print(f"  hint: {hint}", file=sys.stderr)
-    return USAGE_ERROR
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,14 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["grad", "x*x", "x=3"]).values
     ['x=3']
     """
-    parser = _Parser(
+    parser = Parser(
         prog=PROG,
         description="A scalar autograd engine for learning backpropagation.",
         epilog=MAIN_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=Parser)
     for command in (grad, train, demo):
         command.add_parser(commands)
     return parser
@@ -129,27 +101,11 @@ def _version() -> str:
     return __version__
 
 
-# Last: the commands import CommandError, PROG and _Parser from here. The other names are those
-# that were importable from here before the command line had one module per command.
-from ..train import DATASETS, LOSS_CHOICES, OPTIMIZERS, TrainSettings, train_and_save  # noqa: E402
-from . import demo, grad, train  # noqa: E402
-from .demo import DEMO_EXPRESSION, DEMO_FOLDER, DEMO_VALUES, _demo_pictures  # noqa: E402
-from .files import DRAW_FORMATS, write_drawing, write_steps  # noqa: E402
-from .grad import GRAD_EXAMPLES, explanations, gradient_report, name_nodes, parse_values  # noqa: E402
-from .train import TRAIN_EXAMPLES, parse_sizes, train_report  # noqa: E402
-
+# The names that were importable from here when the command line was one module.
 __all__ = [
     "DATASETS",
-    "DEMO_EXPRESSION",
-    "DEMO_FOLDER",
-    "DEMO_VALUES",
     "DRAW_FORMATS",
-    "GRAD_EXAMPLES",
-    "LOSS_CHOICES",
-    "MAIN_EXAMPLES",
-    "OPTIMIZERS",
     "PROG",
-    "TRAIN_EXAMPLES",
     "USAGE_ERROR",
     "CommandError",
     "TrainSettings",
@@ -162,7 +118,6 @@ __all__ = [
     "parse_sizes",
     "parse_values",
     "train_and_save",
-    "train_report",
     "write_drawing",
     "write_steps",
 ]

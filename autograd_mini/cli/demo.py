@@ -9,7 +9,7 @@ from ..engine import Value
 from ..numeric import short_number
 from ..teach import explain
 from ..train import TrainSettings
-from . import PROG, CommandError, _Parser
+from .common import PROG, CommandError, Parser
 from .expr import parse
 from .files import make_folder, write_drawing, write_steps
 from .grad import gradient_report, name_nodes
@@ -21,7 +21,7 @@ DEMO_VALUES = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195
 DEMO_FOLDER = Path("demo_output")
 
 
-def add_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     """Add ``demo`` and its options to the command line."""
     demo = commands.add_parser(
         "demo",

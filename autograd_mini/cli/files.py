@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..engine import Value
-from . import CommandError
+from .common import CommandError
 
 #: File types ``grad --draw`` can write.
 DRAW_FORMATS = (".svg", ".png", ".pdf", ".dot")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..engine import Value
 from ..numeric import short_number
-from . import PROG, CommandError, _Parser
+from .common import PROG, CommandError, Parser
 from .expr import FUNCTIONS, Built, ExpressionError, parse
 from .files import check_draw_path, graph_bytes, page_bytes, write
 
@@ -25,7 +25,7 @@ the expression: numbers, names, + - * / **, unary -, parentheses, and the functi
 --draw writes .svg, .png or .pdf with Graphviz's dot program, or the DOT source for .dot."""
 
 
-def add_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     """Add ``grad`` and its options to the command line."""
     grad = commands.add_parser(
         "grad",
@@ -101,7 +101,7 @@ def parse_values(pairs: Sequence[str]) -> dict[str, float]:
     >>> parse_values(["x:0.5"])
     Traceback (most recent call last):
     ...
-    autograd_mini.cli.CommandError: expected NAME=VALUE, got 'x:0.5'
+    autograd_mini.cli.common.CommandError: expected NAME=VALUE, got 'x:0.5'
     """
     values: dict[str, float] = {}
     for pair in pairs:

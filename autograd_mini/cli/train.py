@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 
 from ..train import DATASETS, LOSS_CHOICES, OPTIMIZERS, SettingsError, TrainSettings, accuracy, train_and_save
-from . import PROG, CommandError, _Parser
+from .common import PROG, CommandError, Parser
 from .files import make_folder
 
 TRAIN_EXAMPLES = f"""examples:
@@ -29,7 +29,7 @@ _HINTS = {
 }
 
 
-def add_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     """Add ``train`` and its options to the command line; their defaults are ``TrainSettings``'s."""
     defaults = TrainSettings()
     train = commands.add_parser(
