@@ -303,18 +303,20 @@ def topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Any] = [root]  # Values still to visit, and _PARENTS_DONE markers
+    pop, visit, finish = stack.pop, visited.add, order.append  # bound once: the loop runs once per node
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is _PARENTS_DONE:
-            order.append(stack.pop())  # the node under the marker: its parents are all in the order
+            finish(pop())  # the node under the marker: its parents are all in the order
         elif node not in visited:
-            visited.add(node)
-            if node._a is None:
-                order.append(node)  # a leaf has no parents to wait for
-            elif node._b is None:
-                stack += (node, _PARENTS_DONE, node._a)
+            visit(node)
+            a, b = node._a, node._b
+            if a is None:
+                finish(node)  # a leaf has no parents to wait for
+            elif b is None:
+                stack += (node, _PARENTS_DONE, a)
             else:
-                stack += (node, _PARENTS_DONE, node._a, node._b)
+                stack += (node, _PARENTS_DONE, a, b)
     return order
 
 
