@@ -11,6 +11,7 @@
 from . import datasets, losses, nn, optim
 from .cli import expr as expr  # expr, frames, page, viz: where they were before show/ and cli/
 from .cli.expr import ExpressionError, parse
+from .compiled import Program, TraceError, trace
 from .engine import Value, detect_anomaly, gradients, no_grad, topological_order
 from .functional import cos, exp, grad, hessian, log, relu, sigmoid, sin, sqrt, tanh, value_and_grad
 from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
@@ -54,7 +55,9 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "Program",
     "StepDecay",
+    "TraceError",
     "Value",
     "accuracy",
     "backward_cost",
@@ -96,6 +99,7 @@ __all__ = [
     "sse",
     "tanh",
     "topological_order",
+    "trace",
     "trace_backward",
     "value_and_grad",
 ]

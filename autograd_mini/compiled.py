@@ -1,0 +1,854 @@
+"""Trace once, run over batches: the scalar graph of one sample, compiled into a numpy program.
+
+``trace(fn, *example_args)`` calls ``fn`` once, on Values, and keeps the graph it builds. The
+:class:`Program` it returns runs that same graph over a whole batch of inputs with numpy, reading
+the parameters' current ``.data`` on every call, so it follows an optimizer without being traced
+again. ``program.backward`` adds the batch's gradients to the parameters' ``.grad``, as
+``loss.backward()`` would for the per-sample graphs summed or averaged:
+
+>>> import numpy as np
+>>> from autograd_mini import MLP
+>>> model = MLP(2, [4, 1], seed=0)
+>>> program = trace(lambda x: model(x)[0], [0.5, -1.0])
+>>> print(program)                                  # doctest: +ELLIPSIS
+Program: 28 nodes per sample, 1 input (x: 2 numbers), 17 parameters, 1 output, 3 levels
+  layer 1: 4 neurons reading the same 2 inputs, one 4x2 matrix product
+  layer 2: 1 neuron reading 4 inputs, one 1x4 matrix product
+...
+>>> X = np.array([[0.5, -1.0], [1.0, 2.0], [0.0, 0.0]])
+>>> program(X).shape
+(3,)
+
+Three kinds of leaves: each example argument becomes **inputs** (a number one Value, a sequence a
+list of Values); a number wrapped inside ``fn`` (``x + 1``) is a **constant**; every other leaf the
+graph reaches (a model's weights, any Value made outside ``fn``) is a **parameter**, read by
+reference.
+
+The trace records operations, not Python control flow: an ``if`` on a Value's ``data`` inside
+``fn`` is decided once, for the example, and the program takes the same branch for every row.
+Write branches as operations (``relu``, ``abs``) instead. ``trace`` runs the program on the
+example arguments and refuses it if the values differ from the traced ones.
+
+How it runs: nodes are grouped by depth and op, one numpy call per group over a (rows x batch)
+array. Each neuron's ``b + w_1 x_1 + ... + w_k x_k`` (a chain of ``+`` whose partial sums nobody
+else reads) becomes one linear combination, and the neurons that read the same inputs become one
+matrix product: the compiler finds the matrix multiply hidden in the scalar graph. ``print``
+says what was fused; ``program.source`` stays the scalar program, line by line.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import keyword
+import math
+import numbers
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .engine import Value
+from .modes import MODES
+from .rules import RULES, Rule
+
+__all__ = ["Program", "TraceError", "trace"]
+
+Array = NDArray[np.float64]
+
+#: At most this many numbers in a program's working arrays (rows x batch), checked before allocating.
+MAX_WORKING_VALUES = 50_000_000
+#: Batches are run in chunks of about this many working numbers, so that a chunk stays in the cache.
+CHUNK_VALUES = 1 << 17
+#: ``program.source`` is written out for graphs up to this many nodes; larger ones get a summary.
+MAX_SOURCE_NODES = 20_000
+
+
+class TraceError(ValueError):
+    """``fn`` cannot be traced into a program, or the program does not reproduce the trace."""
+
+
+# -- the primitives on numpy arrays ----------------------------------------------------------
+#
+# Each mirrors its line in rules.py: the same formula, the same edge values (relu'(0) = 0,
+# abs'(0) = 0, sqrt'(0) = inf, the ** rules). Domain errors are not checked here: a forward that
+# produces a non-finite number is re-run by the eager rule on that one element (_check), so the
+# error is the eager engine's own, with the batch row added.
+
+
+@dataclass(frozen=True)
+class _Kernel:
+    """An op on arrays: its forward, and what each input receives from the upstream gradient ``u``."""
+
+    forward: Callable[..., Any]
+    backward: Callable[..., tuple[Any, ...]]  # (u, *inputs, out) -> one contribution per input
+    may_raise: bool  # the eager rule raises for some inputs: non-finite results are checked (_check)
+    derivative: Callable[..., tuple[Any, ...]] | None = None  # given where the eager derivative may raise too
+
+
+def _where(condition: Any, yes: Any, no: Any) -> Array:
+    chosen: Array = np.where(condition, yes, no).astype(np.float64, copy=False)
+    return chosen
+
+
+def _pow_derivative(a: Array, b: Array, out: Array) -> tuple[Array, Array]:
+    at_zero = (a == 0.0) & (b < 1.0)
+    base = _where(at_zero, _where(b == 0.0, 0.0, math.inf), b * np.power(a, b - 1.0))
+    return base, _where(a > 0.0, out * np.log(np.abs(a)), 0.0)
+
+
+def _sigmoid(a: Array) -> Array:
+    e = np.exp(-np.abs(a))  # exp(-a) for a >= 0, exp(a) below: never a large positive argument
+    return _where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _times_derivative(derivative: Callable[..., tuple[Any, ...]]) -> Callable[..., tuple[Any, ...]]:
+    """The backward of an op given by its local derivatives: upstream times each."""
+    return lambda u, *args: tuple(u * d for d in derivative(*args))
+
+
+_KERNELS: dict[str, _Kernel] = {
+    "+": _Kernel(np.add, lambda u, a, b, out: (u, u), False),
+    "-": _Kernel(np.subtract, lambda u, a, b, out: (u, -u), False),
+    "*": _Kernel(np.multiply, lambda u, a, b, out: (u * b, u * a), False),
+    "/": _Kernel(np.divide, lambda u, a, b, out: (u / b, -u * out / b), True),
+    "**": _Kernel(np.power, _times_derivative(_pow_derivative), True, _pow_derivative),
+    "neg": _Kernel(np.negative, lambda u, a, out: (-u,), False),
+    "abs": _Kernel(np.abs, lambda u, a, out: (u * _where(a > 0.0, 1.0, _where(a < 0.0, -1.0, 0.0)),), False),
+    "exp": _Kernel(np.exp, lambda u, a, out: (u * out,), True),
+    "log": _Kernel(np.log, lambda u, a, out: (u / a,), True),
+    "sqrt": _Kernel(np.sqrt, lambda u, a, out: (u * _where(out == 0.0, math.inf, 0.5 / out),), True),
+    "tanh": _Kernel(np.tanh, lambda u, a, out: (u * (1.0 - out * out),), False),
+    "sigmoid": _Kernel(_sigmoid, lambda u, a, out: (u * out * (1.0 - out),), False),
+    "relu": _Kernel(lambda a: _where(a < 0.0, 0.0, a), lambda u, a, out: (_where(a > 0.0, u, 0.0),), False),
+    "sin": _Kernel(np.sin, lambda u, a, out: (u * np.cos(a),), True),
+    "cos": _Kernel(np.cos, lambda u, a, out: (-u * np.sin(a),), True),
+}
+
+# The rules these kernels were written for: a rule changed or added since (rules.define) is run
+# element by element through its own Python functions instead.
+_KERNEL_RULES: dict[str, Rule] = {op: RULES[op] for op in _KERNELS}
+
+
+def _elementwise(op: str, rule: Rule) -> _Kernel:
+    """A kernel that runs the rule's own Python functions on each element (for rules the kernels do not know)."""
+
+    def each(function: Callable[..., Any], arrays: tuple[Any, ...]) -> tuple[list[Any], tuple[int, ...]]:
+        shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+        columns = [np.broadcast_to(a, shape).ravel().tolist() for a in arrays]
+        results = []
+        for k, xs in enumerate(zip(*columns, strict=True)):
+            try:
+                results.append(function(*xs))
+            except (ArithmeticError, ValueError) as error:
+                raise _ColumnError(error, op, k % shape[-1]) from None
+        return results, shape
+
+    def forward(*arrays: Any) -> Array:
+        results, shape = each(rule.forward, arrays)
+        return np.array(results, dtype=np.float64).reshape(shape)
+
+    def derivative(*arrays: Any) -> tuple[Array, ...]:
+        results, shape = each(rule.derivative, arrays)
+        return tuple(np.array(local, dtype=np.float64).reshape(shape) for local in zip(*results, strict=True))
+
+    return _Kernel(forward, _times_derivative(derivative), True, derivative)
+
+
+class _ColumnError(Exception):
+    """An eager rule's error at one column of a chunk; the program adds the batch row and the op."""
+
+    def __init__(self, error: ArithmeticError | ValueError, op: str, column: int) -> None:
+        super().__init__(str(error))
+        self.error, self.op, self.column = error, op, column
+
+
+def _kernel(op: str) -> _Kernel:
+    rule = RULES.get(op)
+    if rule is None:
+        raise TraceError(f"the graph uses the op {op!r}, which is not in rules.RULES")
+    return _KERNELS[op] if _KERNEL_RULES.get(op) is rule else _elementwise(op, rule)
+
+
+# -- the graph, as the program sees it ------------------------------------------------------
+
+_ROW, _SCALAR = "row", "scalar"  # an operand is a row of the batch array, or one number for every row
+
+
+@dataclass
+class _OpNode:
+    """A node computed for every row of the batch: ``op`` of its operands."""
+
+    node: Value
+    operands: list[tuple[str, Any]]  # (_ROW, the parent Value) or (_SCALAR, its scalar index)
+    level: int
+
+
+@dataclass
+class _Linear:
+    """A fused neuron: ``sum(bias) + sum(coefficient * row)``, from a chain of ``+`` and ``*`` nodes."""
+
+    node: Value
+    terms: list[tuple[int, Value]]  # (scalar index of the coefficient, the Value of the row it multiplies)
+    bias: list[int]  # scalar indices
+    level: int
+    replaces: int  # how many nodes of the scalar graph it stands for
+
+
+@dataclass
+class _Group:
+    """One numpy call each way: same-op nodes at one level, or the neurons that read the same rows."""
+
+    kind: str  # an op of rules.py, or "linear"
+    out: slice
+    members: int
+    replaces: int
+    operands: list[tuple[str, Any, bool]]  # an op's, per position: (_ROW, rows, unique) or (_SCALAR, scalars, _)
+    kernel: _Kernel | None = None
+    coefficients: Any = None  # linear: (m, k) scalar indices
+    inputs: Any = None  # linear: k row indices, a slice when they are consecutive
+    inputs_unique: bool = True
+    bias: Any = None  # linear: (m, n) scalar indices, padded with the scalar 0.0
+
+
+def _as_index(rows: Sequence[int]) -> Any:
+    """A slice where the rows are consecutive (numpy then reads a view, not a copy), else an index array."""
+    if rows and all(b == a + 1 for a, b in itertools.pairwise(rows)):
+        return slice(rows[0], rows[-1] + 1)
+    return np.array(rows, dtype=np.intp)
+
+
+def _first_row(item: _OpNode | _Linear, row_of: dict[Value, int]) -> int:
+    """The row of the item's first row operand (-1 if none): members sorted by it keep their inputs' order."""
+    if isinstance(item, _Linear):
+        return row_of[item.terms[0][1]] if item.terms else -1
+    return next((row_of[value] for kind, value in item.operands if kind == _ROW), -1)
+
+
+def _fusable(nodes: list[Value], outputs: set[Value], scalars: dict[Value, int]) -> set[Value]:
+    """The nodes a fused neuron swallows: partial sums read only by the next ``+``, and products
+    ``scalar * row`` read only by a ``+``. Nobody else reads them, so they need no row of their own.
+    """
+    uses: dict[Value, int] = {}
+    consumer: dict[Value, Value] = {}
+    for node in nodes:
+        for parent in node.parents:
+            uses[parent] = uses.get(parent, 0) + 1
+            consumer[parent] = node
+    fused = set()
+    for node in nodes:
+        if uses.get(node) != 1 or node in outputs or consumer[node].op != "+":
+            continue
+        if node.op == "+" or (node.op == "*" and sum(p in scalars for p in node.parents) == 1):
+            fused.add(node)
+    return fused
+
+
+# -- trace -----------------------------------------------------------------------------------
+
+
+def trace(fn: Callable[..., Any], *example_args: Any) -> Program:
+    """Call ``fn`` once on Values built from ``example_args`` and compile the graph it returns.
+
+    Args:
+        fn: a function of numbers (``float``) and sequences of numbers, written with Values' operators
+            and functions, returning a Value or a list of Values.
+        example_args: one example per argument of ``fn``: a number, or a sequence of numbers.
+
+    Returns:
+        The Program; ``program(*batch_args)`` evaluates it over a batch.
+
+    Raises:
+        TraceError: ``fn`` returns something other than Values, the graph does not use the inputs as
+            recorded, or the program does not reproduce the traced values.
+        TypeError: ``fn`` is not callable, or an example is neither a number nor a sequence of numbers.
+
+    >>> from autograd_mini import Value
+    >>> w = Value(3.0, label="w")
+    >>> program = trace(lambda x: (w * x).tanh(), 0.1)
+    >>> program.parameters == [w], program.input_names
+    (True, ['x'])
+    """
+    if not callable(fn):
+        raise TypeError(f"trace expects a function, got {type(fn).__name__}: {fn!r}")
+    if not MODES.record_graph:
+        raise TraceError("trace cannot record a graph inside no_grad()")
+    names = _argument_names(fn, len(example_args))
+    inputs, leaves, shapes = [], [], []
+    for name, example in zip(names, example_args, strict=True):
+        made, shape = _input_leaves(name, example)
+        inputs.append(made)
+        leaves += made if isinstance(made, list) else [made]
+        shapes.append(shape)
+    returned = fn(*inputs)
+    outputs = _checked_outputs(returned)
+    program = Program(fn, names, shapes, leaves, outputs, isinstance(returned, Value))
+    program._check_reproduces(example_args, [out.data for out in outputs])
+    return program
+
+
+def _argument_names(fn: Callable[..., Any], count: int) -> list[str]:
+    """The names of fn's parameters when it has ``count`` plain ones (else x0, x1, ...), as identifiers."""
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    plain = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(plain) == count and len(parameters) == count:
+        return plain
+    return ["x"] if count == 1 else [f"x{i}" for i in range(count)]
+
+
+def _input_leaves(name: str, example: Any) -> tuple[Value | list[Value], int | None]:
+    """The Values fn receives for one example argument, and its width (None for a single number)."""
+    if isinstance(example, Value):
+        raise TypeError(f"trace: the example for {name!r} must be a number or a sequence of numbers, not a Value")
+    if isinstance(example, numbers.Real) and not isinstance(example, bool):
+        return Value(float(example), label=name), None
+    try:
+        items = list(example)
+    except TypeError:
+        raise TypeError(
+            f"trace: the example for {name!r} must be a number or a sequence of numbers, "
+            f"got {type(example).__name__}: {example!r}"
+        ) from None
+    if not items:
+        raise TypeError(f"trace: the example for {name!r} is an empty sequence")
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, numbers.Real):
+            raise TypeError(f"trace: the example for {name!r} holds {type(item).__name__}: {item!r}, not a number")
+    return [Value(float(item), label=f"{name}[{i}]") for i, item in enumerate(items)], len(items)
+
+
+def _checked_outputs(returned: Any) -> list[Value]:
+    outputs = [returned] if isinstance(returned, Value) else returned
+    if not isinstance(outputs, (list, tuple)) or not outputs or not all(isinstance(o, Value) for o in outputs):
+        raise TraceError(
+            f"trace expects fn to return a Value or a non-empty list of Values, got {type(returned).__name__}"
+        )
+    return list(outputs)
+
+
+def _walk(outputs: list[Value]) -> list[Value]:
+    """Every node the outputs depend on, parents first (an iterative walk from several roots)."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    for root in outputs:
+        stack: list[tuple[Value, bool]] = [(root, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if parents_done:
+                order.append(node)
+            elif node not in seen:
+                seen.add(node)
+                stack.append((node, True))
+                stack.extend((parent, False) for parent in reversed(node.parents))
+    return order
+
+
+# -- the program ----------------------------------------------------------------------------
+
+
+class Program:
+    """A traced graph that runs over batches: ``program(*batch)``, ``program.backward(*batch)``, ``program.source``.
+
+    Made by :func:`trace`. Attributes: ``input_names`` (fn's arguments), ``parameters`` (the Values read
+    by reference, in the order the graph first reaches them) and ``nodes`` (one sample's scalar graph,
+    parents first).
+
+    >>> from autograd_mini import Value
+    >>> w = Value(2.0, label="w")
+    >>> program = trace(lambda x: w * x * x, 3.0)
+    >>> program(np.array([1.0, 2.0, 3.0])).tolist()             # w x² for each row
+    [2.0, 8.0, 18.0]
+    >>> program.backward(np.array([1.0, 2.0, 3.0]), reduction="sum"), w.grad   # sum of w x², of x²
+    (28.0, 14.0)
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        names: list[str],
+        widths: list[int | None],
+        inputs: list[Value],
+        outputs: list[Value],
+        single: bool,
+    ) -> None:
+        self.fn = fn
+        self.input_names = names
+        self._widths = widths
+        self._single = single
+        self._inputs = inputs
+        self._outputs = outputs
+        self.nodes = _walk(outputs)
+        is_input = set(inputs)
+        leaves = [n for n in self.nodes if not n.parents]
+        self.parameters: list[Value] = [n for n in leaves if n.op != "const" and n not in is_input]
+        self._constants = [n for n in self.nodes if n.op == "const"]
+        scalars = {p: i for i, p in enumerate([*self.parameters, *self._constants])}
+        self._scalar_values = np.array([0.0] * len(self.parameters) + [c.data for c in self._constants] + [1.0, 0.0])
+        self._one, self._zero = len(scalars), len(scalars) + 1
+        if any(out in scalars for out in outputs):
+            raise TraceError("fn returned a parameter or a constant unchanged: return an expression of the inputs")
+        self._lay_out(scalars, {leaf: i for i, leaf in enumerate(inputs)})
+
+    def _lay_out(self, scalars: dict[Value, int], input_rows: dict[Value, int]) -> None:
+        """Fuse the neurons, then group the computed nodes by level and kind, each group on consecutive rows."""
+        fused = _fusable(self.nodes, set(self._outputs), scalars)
+        level: dict[Value, int] = dict.fromkeys(input_rows, 0)
+        position = {node: i for i, node in enumerate(self.nodes)}
+        groups: dict[tuple[Any, ...], list[_OpNode | _Linear]] = {}
+        for node in self.nodes:
+            if not node.parents or node in fused:
+                continue
+            item = self._lower(node, fused, scalars, level)
+            level[node] = item.level
+            if isinstance(item, _Linear):
+                key: tuple[Any, ...] = (item.level, "linear", tuple(row for _, row in item.terms))
+            else:
+                key = (item.level, node.op, tuple(kind for kind, _ in item.operands))
+            groups.setdefault(key, []).append(item)
+        self._levels = max(level.values(), default=0)
+        row_of = dict(input_rows)
+        self._groups: list[_Group] = []
+        for key in sorted(groups, key=lambda k: (k[0], min(position[item.node] for item in groups[k]))):
+            members = sorted(groups[key], key=lambda item: (_first_row(item, row_of), position[item.node]))
+            start = len(row_of)
+            for item in members:
+                row_of[item.node] = len(row_of)
+            self._groups.append(self._group(members, slice(start, len(row_of)), row_of))
+        self._n_rows = len(row_of)
+        self._chunk = max(256, CHUNK_VALUES // self._n_rows)
+        self._output_rows = np.array([row_of[out] for out in self._outputs], dtype=np.intp)
+
+    def _lower(self, node: Value, fused: set[Value], scalars: dict[Value, int], level: dict[Value, int]) -> Any:
+        """The program's form of one computed node: a fused neuron, or an op of rows and scalars."""
+        if node.op == "+" and any(p in fused for p in node.parents):
+            terms: list[tuple[int, Value]] = []
+            bias: list[int] = []
+            replaces = 0
+            stack = [node]
+            while stack:  # the chain's terms, left to right
+                part = stack.pop()
+                if part is node or (part in fused and part.op == "+"):
+                    replaces += 1
+                    stack.extend(reversed(part.parents))
+                elif part in fused:  # scalar * row
+                    replaces += 1
+                    a, b = part.parents
+                    coefficient, row = (a, b) if a in scalars else (b, a)
+                    terms.append((scalars[coefficient], row))
+                elif part in scalars:
+                    bias.append(scalars[part])
+                else:
+                    terms.append((self._one, part))
+            deepest = max((level[row] for _, row in terms), default=0)
+            return _Linear(node, terms, bias, deepest + 1, replaces)
+        operands: list[tuple[str, Any]] = [(_SCALAR, scalars[p]) if p in scalars else (_ROW, p) for p in node.parents]
+        deepest = max((level[p] for p in node.parents if p not in scalars), default=0)
+        return _OpNode(node, operands, deepest + 1)
+
+    def _group(self, members: list[Any], out: slice, row_of: dict[Value, int]) -> _Group:
+        first = members[0]
+        if isinstance(first, _Linear):
+            rows = [row_of[row] for _, row in first.terms]
+            width = max(len(m.bias) for m in members)
+            bias = [m.bias + [self._zero] * (width - len(m.bias)) for m in members]
+            return _Group(
+                "linear",
+                out,
+                len(members),
+                sum(m.replaces for m in members),
+                [],
+                coefficients=np.array([[c for c, _ in m.terms] for m in members], dtype=np.intp),
+                inputs=_as_index(rows),
+                inputs_unique=len(set(rows)) == len(rows),
+                bias=np.array(bias, dtype=np.intp).reshape(len(members), width),
+            )
+        operands: list[tuple[str, Any, bool]] = []
+        for i, (kind, _) in enumerate(first.operands):
+            if kind == _ROW:
+                rows = [row_of[m.operands[i][1]] for m in members]
+                operands.append((_ROW, _as_index(rows), len(set(rows)) == len(rows)))
+            else:
+                operands.append((_SCALAR, np.array([m.operands[i][1] for m in members], dtype=np.intp), False))
+        op = first.node.op
+        return _Group(op, out, len(members), len(members), operands, kernel=_kernel(op))
+
+    # -- running ----------------------------------------------------------------------------
+
+    def __call__(self, *batch_args: Any) -> Array:
+        """The outputs for every row of the batch: shape (B,) for one output, (B, m) for m.
+
+        Args:
+            batch_args: one numpy array per argument of fn, the batch on axis 0: shape (B,) where the
+                example was a number, (B, k) where it was a sequence of k numbers.
+        """
+        outputs = self._outputs_of(batch_args).T
+        return outputs[:, 0].copy() if self._single else outputs.copy()
+
+    def backward(self, *batch_args: Any, reduction: str = "mean") -> float:
+        """Evaluate the one output over the batch, reduce it, and add its gradients to the parameters' ``.grad``.
+
+        Args:
+            batch_args: as for calling the program.
+            reduction: "mean" or "sum" of the output over the batch's rows.
+
+        Returns:
+            The reduced output, a float: what ``loss.data`` is for the eager graph of the whole batch.
+        """
+        if len(self._outputs) != 1:
+            raise ValueError(f"backward needs a program with one output, this one has {len(self._outputs)}")
+        if reduction not in ("mean", "sum"):
+            raise ValueError(f'reduction must be "mean" or "sum", got {reduction!r}')
+        columns = self._checked_batch(batch_args)
+        scalars = self._scalars()
+        size = columns.shape[1]
+        seed = 1.0 / size if reduction == "mean" else 1.0
+        scalar_grads = np.zeros_like(scalars)
+        total = 0.0
+        for start in range(0, size, self._chunk):  # a chunk's rows stay in the processor's cache
+            values = self._run(columns[:, start : start + self._chunk], scalars, start, size)
+            grads = np.zeros_like(values)
+            grads[self._output_rows[0]] = seed
+            with np.errstate(all="ignore"), _rows_named(start, size):
+                for group in reversed(self._groups):
+                    self._backward_group(group, values, scalars, grads, scalar_grads)
+            total += float(values[self._output_rows[0]].sum())
+        for parameter, grad in zip(self.parameters, scalar_grads.tolist(), strict=False):
+            parameter.grad = parameter.grad + grad
+        return total / size if reduction == "mean" else total
+
+    def _scalars(self) -> Array:
+        """The parameters' current data, then the constants."""
+        scalars = self._scalar_values.copy()
+        scalars[: len(self.parameters)] = [p.data for p in self.parameters]
+        return scalars
+
+    def _outputs_of(self, batch_args: Sequence[Any]) -> Array:
+        columns = self._checked_batch(batch_args)
+        scalars = self._scalars()
+        size = columns.shape[1]
+        chunks = [
+            self._run(columns[:, start : start + self._chunk], scalars, start, size)[self._output_rows]
+            for start in range(0, size, self._chunk)
+        ]
+        return np.concatenate(chunks, axis=1)
+
+    def _run(self, columns: Array, scalars: Array, start: int, size: int) -> Array:
+        """Every row's value for the samples in ``columns`` (rows ``start`` ... of a batch of ``size``)."""
+        values = np.empty((self._n_rows, columns.shape[1]))
+        values[: len(columns)] = columns
+        # Overflow to inf and NaN pass as in the eager engine; its errors are raised by _check.
+        with np.errstate(all="ignore"), _rows_named(start, size):
+            for group in self._groups:
+                self._forward_group(group, values, scalars)
+        return values
+
+    def _forward_group(self, group: _Group, values: Array, scalars: Array) -> None:
+        if group.kind == "linear":
+            np.matmul(scalars[group.coefficients], values[group.inputs], out=values[group.out])
+            values[group.out] += scalars[group.bias].sum(axis=1)[:, None]
+            return
+        assert group.kernel is not None
+        args = _operands(group, values, scalars)
+        out = group.kernel.forward(*args)
+        if group.kernel.may_raise:
+            _check(group, "forward", args, out)
+        values[group.out] = out
+
+    def _backward_group(self, group: _Group, values: Array, scalars: Array, grads: Array, scalar_grads: Array) -> None:
+        upstream = grads[group.out]
+        if group.kind == "linear":
+            weights = scalars[group.coefficients]
+            _send(grads, group.inputs, group.inputs_unique, weights.T @ upstream)
+            np.add.at(scalar_grads, group.coefficients, upstream @ values[group.inputs].T)
+            np.add.at(scalar_grads, group.bias, np.broadcast_to(upstream.sum(axis=1)[:, None], group.bias.shape))
+            return
+        kernel = group.kernel
+        assert kernel is not None
+        args = _operands(group, values, scalars)
+        out = values[group.out]
+        if kernel.derivative is not None:  # the eager derivative itself may raise (a ** b overflowing)
+            for local in kernel.derivative(*args, out):
+                _check(group, "derivative", args, np.broadcast_to(local, upstream.shape))
+        for (kind, index, unique), contribution in zip(
+            group.operands, kernel.backward(upstream, *args, out), strict=True
+        ):
+            if kind == _SCALAR:
+                np.add.at(scalar_grads, index, np.broadcast_to(contribution, upstream.shape).sum(axis=1))
+            else:
+                _send(grads, index, unique, contribution)
+
+    def _checked_batch(self, batch_args: Sequence[Any]) -> Array:
+        """The batch as input rows (one row per input leaf), after checking every argument's shape."""
+        if len(batch_args) != len(self.input_names):
+            raise TypeError(f"this program takes {len(self.input_names)} batch argument(s), got {len(batch_args)}")
+        rows = []
+        size = None
+        for name, width, arg in zip(self.input_names, self._widths, batch_args, strict=True):
+            array = np.asarray(arg)
+            if array.dtype.kind not in "iuf" or array.dtype == np.bool_:
+                raise TypeError(f"batch argument {name!r} must hold real numbers, got dtype {array.dtype}")
+            wanted = "(B,)" if width is None else f"(B, {width})"
+            if array.ndim != (1 if width is None else 2) or (width is not None and array.shape[1] != width):
+                raise ValueError(f"batch argument {name!r} must have shape {wanted}, got {array.shape}")
+            if size is not None and array.shape[0] != size:
+                raise ValueError(f"every batch argument needs the same number of rows: {size} and {array.shape[0]}")
+            size = array.shape[0]
+            rows.append(array.astype(np.float64).reshape(size, -1).T)
+        if not size:
+            raise ValueError("the batch is empty: every batch argument needs at least one row")
+        working = self._n_rows * size * 2
+        if working > MAX_WORKING_VALUES:
+            raise ValueError(
+                f"a batch of {size} rows needs {working:,} working numbers for this program (at most "
+                f"{MAX_WORKING_VALUES:,}): split it into batches of at most "
+                f"{MAX_WORKING_VALUES // (2 * self._n_rows)} rows"
+            )
+        return np.concatenate(rows, axis=0)
+
+    def _check_reproduces(self, example_args: Sequence[Any], traced: list[float]) -> None:
+        """The program on the example arguments must give what the trace gave."""
+        batch = [np.array([example]) for example in example_args]
+        got = np.atleast_1d(self(*batch)[0])
+        for i, (mine, theirs) in enumerate(zip(got.tolist(), traced, strict=True)):
+            if not (mine == theirs or math.isclose(mine, theirs, rel_tol=1e-9, abs_tol=1e-12)):
+                if math.isnan(mine) and math.isnan(theirs):
+                    continue
+                raise TraceError(
+                    f"the program gives {mine!r} for output {i} on the example arguments, the trace gave {theirs!r}: "
+                    "fn may do something the graph does not record"
+                )
+
+    # -- what a student reads -----------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def summary(self) -> str:
+        """Nodes, inputs, parameters, outputs and levels, and what was fused into matrix products.
+
+        >>> from autograd_mini import Value
+        >>> print(trace(lambda x: (Value(2.0, label="w") * x).tanh(), 1.0).summary())  # doctest: +ELLIPSIS
+        Program: 3 nodes per sample, 1 input (x: a number), 1 parameter, 1 output, 2 levels
+        ...
+        """
+        inputs = ", ".join(
+            f"{name}: {'a number' if width is None else f'{width} numbers'}"
+            for name, width in zip(self.input_names, self._widths, strict=True)
+        )
+        lines = [
+            f"Program: {len(self.nodes)} nodes per sample, {_count(len(self.input_names), 'input')} ({inputs}), "
+            f"{_count(len(self.parameters), 'parameter')}, {_count(len(self._outputs), 'output')}, "
+            f"{self._levels} levels"
+        ]
+        layer = 0
+        for group in self._groups:
+            if group.kind == "linear":
+                layer += 1
+                k = group.coefficients.shape[1]
+                neurons = "neurons reading the same" if group.members > 1 else "neuron reading"
+                lines.append(
+                    f"  layer {layer}: {group.members} {neurons} {_count(k, 'input')}, "
+                    f"one {group.members}x{k} matrix product"
+                )
+        ops = sum(1 for group in self._groups if group.kind != "linear")
+        lines.append(
+            f"  runs as {len(self._groups)} numpy steps each way ({layer} matrix products, {ops} elementwise) "
+            f"over {self._n_rows} rows per sample"
+        )
+        return "\n".join(lines)
+
+    @property
+    def source(self) -> str:
+        """Readable Python for one sample: the forward pass, then the backward pass, one line per node.
+
+        Each gradient is computed once, after every node that uses it has added its part: the chain
+        rule, memoized, as code. Parameters keep their labels as names. Graphs of more than
+        ``MAX_SOURCE_NODES`` nodes get the summary instead.
+        """
+        if len(self.nodes) > MAX_SOURCE_NODES:
+            return f"# {len(self.nodes):,} nodes: too many to read line by line\n# " + self.summary().replace(
+                "\n", "\n# "
+            )
+        return _source(self)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' * (n != 1)}"
+
+
+def _operands(group: _Group, values: Array, scalars: Array) -> list[Any]:
+    return [values[index] if kind == _ROW else scalars[index][:, None] for kind, index, _ in group.operands]
+
+
+def _send(grads: Array, rows: Any, unique: bool, contribution: Any) -> None:
+    """Add each row's contribution to its gradient; np.add.at where one row appears twice (x * x)."""
+    if unique:
+        grads[rows] += contribution
+    else:
+        np.add.at(grads, rows, np.broadcast_to(contribution, grads[rows].shape))
+
+
+def _check(group: _Group, stage: str, args: list[Any], result: Any) -> None:
+    """Where numpy gave a non-finite number from inputs that are not NaN, ask the eager rule; if it
+    raises, raise its error at that column (the program adds the batch row)."""
+    suspects = ~np.isfinite(result)
+    for arg in args:
+        suspects &= ~np.isnan(np.broadcast_to(arg, suspects.shape))
+    if not suspects.any():
+        return
+    rule = RULES[group.kind]
+    members, columns = np.nonzero(suspects)
+    for k in np.lexsort((members, columns)):  # the first batch row first
+        inputs = [float(np.broadcast_to(arg, suspects.shape)[members[k], columns[k]]) for arg in args]
+        try:
+            if stage == "forward":
+                rule.forward(*inputs)
+            else:
+                rule.derivative(*inputs, rule.forward(*inputs))
+        except (ArithmeticError, ValueError) as error:
+            raise _ColumnError(error, group.kind, int(columns[k])) from None
+
+
+class _rows_named:  # noqa: N801 -- used as a context manager, like np.errstate
+    """Turn an eager rule's error at a chunk's column into the same error naming the batch row."""
+
+    def __init__(self, start: int, size: int) -> None:
+        self.start, self.size = start, size
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if isinstance(error, _ColumnError):
+            original = error.error
+            row = self.start + error.column
+            raise type(original)(f"{original} (op {error.op!r}, batch row {row} of {self.size})") from None
+
+
+# -- program.source ------------------------------------------------------------------------
+
+_FORWARD_TEXT = {
+    "+": "{0} + {1}",
+    "-": "{0} - {1}",
+    "*": "{0} * {1}",
+    "/": "{0} / {1}",
+    "**": "{0} ** {1}",
+    "neg": "-{0}",
+    "abs": "abs({0})",
+    "exp": "math.exp({0})",
+    "log": "math.log({0})",
+    "sqrt": "math.sqrt({0})",
+    "tanh": "math.tanh({0})",
+    "sigmoid": "1 / (1 + math.exp(-{0}))",
+    "relu": "max({0}, 0.0)",
+    "sin": "math.sin({0})",
+    "cos": "math.cos({0})",
+}
+
+# What each parent receives: {u} the node's gradient, {0} {1} its inputs, {out} its value.
+_BACKWARD_TEXT = {
+    "+": ("{u}", "{u}"),
+    "-": ("{u}", "-{u}"),
+    "*": ("{u} * {1}", "{u} * {0}"),
+    "/": ("{u} / {1}", "-{u} * {out} / {1}"),
+    "**": ("{u} * {1} * {0} ** ({1} - 1)", "({u} * {out} * math.log({0}) if {0} > 0 else 0.0)"),
+    "neg": ("-{u}",),
+    "abs": ("{u} * (1.0 if {0} > 0 else -1.0 if {0} < 0 else 0.0)",),
+    "exp": ("{u} * {out}",),
+    "log": ("{u} / {0}",),
+    "sqrt": ("{u} * 0.5 / {out}",),
+    "tanh": ("{u} * (1 - {out} ** 2)",),
+    "sigmoid": ("{u} * {out} * (1 - {out})",),
+    "relu": ("{u} * (1.0 if {0} > 0 else 0.0)",),
+    "sin": ("{u} * math.cos({0})",),
+    "cos": ("-{u} * math.sin({0})",),
+}
+
+
+def _identifier(text: str, fallback: str, taken: set[str]) -> str:
+    """A Python name for a label (``layers.0.w.1`` -> ``layers_0_w_1``), unique among ``taken``."""
+    name = re.sub(r"\W+", "_", text).strip("_") if text else ""
+    if not name or name[0].isdigit() or keyword.iskeyword(name) or name in ("math", "RULES"):
+        name = f"{fallback}_{name}" if name else fallback
+    unique, k = name, 2
+    while unique in taken:
+        unique, k = f"{name}_{k}", k + 1
+    taken.add(unique)
+    return unique
+
+
+def _source(program: Program) -> str:
+    """The scalar program of one sample, written out (see ``Program.source``)."""
+    taken: set[str] = set(program.input_names)
+    names: dict[Value, str] = {}
+    for leaf in program._inputs:
+        names[leaf] = _identifier(leaf.label, "x", taken) if "[" in leaf.label else leaf.label
+    for i, parameter in enumerate(program.parameters):
+        names[parameter] = _identifier(parameter.label, f"p{i}", taken)
+    computed = 0
+    for node in program.nodes:
+        if node.op == "const":
+            names[node] = repr(node.data) if node.data >= 0 else f"({node.data!r})"
+        elif node.parents:
+            computed += 1
+            names[node] = _identifier(node.label, f"v{computed}", taken)
+    lines = ["import math", ""]
+    if program.parameters:
+        lines.append("# parameters, read from their Values: " + ", ".join(names[p] for p in program.parameters[:8]))
+        if len(program.parameters) > 8:
+            lines[-1] += f", ... ({len(program.parameters)} in all)"
+    lines.append(f"def sample({', '.join(program.input_names)}):")
+    for name, width, leaves in _argument_leaves(program):
+        if width is not None:
+            lines.append(f"    {', '.join(names[leaf] for leaf in leaves)}{',' if width == 1 else ''} = {name}")
+    lines.append("    # forward: one line per node, parents first")
+    for node in program.nodes:
+        if node.parents:
+            text = _FORWARD_TEXT.get(node.op, f'RULES["{node.op}"].forward({_slots(len(node.parents))})')
+            lines.append(f"    {names[node]} = {text.format(*(names[p] for p in node.parents))}")
+    outputs = [names[out] for out in program._outputs]
+    if len(program._outputs) != 1:
+        lines.append(f"    return [{', '.join(outputs)}]")
+        return "\n".join(lines) + "\n"
+    lines.append("    # backward: from the output back; each d_ is complete before it is read (memoized)")
+    grad = {program._outputs[0]: f"d_{outputs[0]}"}
+    lines.append(f"    {grad[program._outputs[0]]} = 1.0")
+    for node in reversed(program.nodes):
+        if not node.parents or node not in grad:
+            continue
+        texts = _BACKWARD_TEXT.get(node.op) or tuple(
+            f'{{u}} * RULES["{node.op}"].derivative({_slots(len(node.parents))}, {{out}})[{i}]'
+            for i in range(len(node.parents))
+        )
+        for parent, text in zip(node.parents, texts, strict=True):
+            if parent.op == "const":
+                continue
+            contribution = text.format(*(names[p] for p in node.parents), u=grad[node], out=names[node])
+            if parent in grad:
+                lines.append(f"    {grad[parent]} += {contribution}")
+            else:
+                grad[parent] = f"d_{names[parent]}"
+                lines.append(f"    {grad[parent]} = {contribution}")
+    returned = ", ".join(f"{p.label or names[p]!r}: {grad.get(p, '0.0')}" for p in program.parameters)
+    lines.append(f"    return {outputs[0]}, {{{returned}}}")
+    return "\n".join(lines) + "\n"
+
+
+def _slots(n: int) -> str:
+    return ", ".join(f"{{{i}}}" for i in range(n))
+
+
+def _argument_leaves(program: Program) -> list[tuple[str, int | None, list[Value]]]:
+    """Each argument of fn with its width and the input leaves made for it."""
+    result, start = [], 0
+    for name, width in zip(program.input_names, program._widths, strict=True):
+        count = 1 if width is None else width
+        result.append((name, width, program._inputs[start : start + count]))
+        start += count
+    return result
