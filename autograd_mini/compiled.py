@@ -11,7 +11,7 @@ again. ``program.backward`` adds the batch's gradients to the parameters' ``.gra
 >>> model = MLP(2, [4, 1], seed=0)
 >>> program = trace(lambda x: model(x)[0], [0.5, -1.0])
 >>> print(program)                                  # doctest: +ELLIPSIS
-Program: 28 nodes per sample, 1 input (x: 2 numbers), 17 parameters, 1 output, 3 levels
+Program: 47 nodes per sample, 1 input (x: 2 numbers), 17 parameters, 1 output, 3 levels
   layer 1: 4 neurons reading the same 2 inputs, one 4x2 matrix product
   layer 2: 1 neuron reading 4 inputs, one 1x4 matrix product
 ...
@@ -63,8 +63,6 @@ Array = NDArray[np.float64]
 MAX_WORKING_VALUES = 50_000_000
 #: Batches are run in chunks of about this many working numbers, so that a chunk stays in the cache.
 CHUNK_VALUES = 1 << 17
-#: ``program.source`` is written out for graphs up to this many nodes; larger ones get a summary.
-MAX_SOURCE_NODES = 20_000
 
 
 class TraceError(ValueError):
@@ -384,6 +382,7 @@ class Program:
         self._inputs = inputs
         self._outputs = outputs
         self.nodes = _walk(outputs)
+        self._source: str | None = None
         is_input = set(inputs)
         leaves = [n for n in self.nodes if not n.parents]
         self.parameters: list[Value] = [n for n in leaves if n.op != "const" and n not in is_input]
@@ -486,6 +485,10 @@ class Program:
         Args:
             batch_args: one numpy array per argument of fn, the batch on axis 0: shape (B,) where the
                 example was a number, (B, k) where it was a sequence of k numbers.
+
+        >>> program = trace(lambda x: [x[0] * x[1], x[0] + x[1]], [1.0, 2.0])   # two outputs
+        >>> program(np.array([[1.0, 2.0], [3.0, 4.0]])).tolist()
+        [[2.0, 3.0], [12.0, 7.0]]
         """
         outputs = self._outputs_of(batch_args).T
         return outputs[:, 0].copy() if self._single else outputs.copy()
@@ -499,6 +502,12 @@ class Program:
 
         Returns:
             The reduced output, a float: what ``loss.data`` is for the eager graph of the whole batch.
+
+        >>> from autograd_mini import Value
+        >>> w = Value(0.5, label="w")
+        >>> program = trace(lambda x: (w * x - 1.0) ** 2, 1.0)          # a squared error per sample
+        >>> program.backward(np.array([2.0, 4.0])), w.grad               # mean of 0 and 1; mean of 0 and 2(1)4
+        (0.5, 4.0)
         """
         if len(self._outputs) != 1:
             raise ValueError(f"backward needs a program with one output, this one has {len(self._outputs)}")
@@ -634,7 +643,7 @@ class Program:
 
         >>> from autograd_mini import Value
         >>> print(trace(lambda x: (Value(2.0, label="w") * x).tanh(), 1.0).summary())  # doctest: +ELLIPSIS
-        Program: 3 nodes per sample, 1 input (x: a number), 1 parameter, 1 output, 2 levels
+        Program: 4 nodes per sample, 1 input (x: a number), 1 parameter, 1 output, 2 levels
         ...
         """
         inputs = ", ".join(
@@ -668,14 +677,31 @@ class Program:
         """Readable Python for one sample: the forward pass, then the backward pass, one line per node.
 
         Each gradient is computed once, after every node that uses it has added its part: the chain
-        rule, memoized, as code. Parameters keep their labels as names. Graphs of more than
-        ``MAX_SOURCE_NODES`` nodes get the summary instead.
+        rule, memoized, as code. Inputs and parameters keep their labels as names. Written on first
+        use (in time linear in the graph) and kept; for a graph too large to read, ``print(program)``
+        gives the summary.
+
+        >>> from autograd_mini import Value
+        >>> w = Value(2.0, label="w")
+        >>> print(trace(lambda x: (w * x).tanh(), 1.0).source)
+        import math
+        <BLANKLINE>
+        # parameters, read from their Values: w
+        def sample(x):
+            # forward: one line per node, parents first
+            v1 = w * x
+            v2 = math.tanh(v1)
+            # backward: from the output back; each d_ is complete before it is read (memoized)
+            d_v2 = 1.0
+            d_v1 = d_v2 * (1 - v2 ** 2)
+            d_w = d_v1 * x
+            d_x = d_v1 * w
+            return v2, {'w': d_w}
+        <BLANKLINE>
         """
-        if len(self.nodes) > MAX_SOURCE_NODES:
-            return f"# {len(self.nodes):,} nodes: too many to read line by line\n# " + self.summary().replace(
-                "\n", "\n# "
-            )
-        return _source(self)
+        if self._source is None:
+            self._source = _source(self)
+        return self._source
 
 
 def _count(n: int, what: str) -> str:
