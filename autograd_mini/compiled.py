@@ -24,6 +24,9 @@ list of Values); a number wrapped inside ``fn`` (``x + 1``) is a **constant**; e
 graph reaches (a model's weights, any Value made outside ``fn``) is a **parameter**, read by
 reference.
 
+``no_grad`` and ``detect_anomaly`` concern building graphs, not running a program: a program
+always computes its gradients, and NaN or inf pass through it as through the eager engine.
+
 The trace records operations, not Python control flow: an ``if`` on a Value's ``data`` inside
 ``fn`` is decided once, for the example, and the program takes the same branch for every row.
 Write branches as operations (``relu``, ``abs``) instead. ``trace`` runs the program on the
@@ -420,7 +423,7 @@ class Program:
                 row_of[item.node] = len(row_of)
             self._groups.append(self._group(members, slice(start, len(row_of)), row_of))
         self._n_rows = len(row_of)
-        self._chunk = max(256, CHUNK_VALUES // self._n_rows)
+        self._chunk = max(16, CHUNK_VALUES // self._n_rows)
         self._output_rows = np.array([row_of[out] for out in self._outputs], dtype=np.intp)
 
     def _lower(self, node: Value, fused: set[Value], scalars: dict[Value, int], level: dict[Value, int]) -> Any:
@@ -593,14 +596,14 @@ class Program:
                 _send(grads, index, unique, contribution)
 
     def _checked_batch(self, batch_args: Sequence[Any]) -> Array:
-        """The batch as input rows (one row per input leaf), after checking every argument's shape."""
+        """The batch as input rows (one row per input leaf), after checking every argument's shape and the size."""
         if len(batch_args) != len(self.input_names):
             raise TypeError(f"this program takes {len(self.input_names)} batch argument(s), got {len(batch_args)}")
-        rows = []
+        arrays = []
         size = None
         for name, width, arg in zip(self.input_names, self._widths, batch_args, strict=True):
             array = np.asarray(arg)
-            if array.dtype.kind not in "iuf" or array.dtype == np.bool_:
+            if array.dtype.kind not in "iuf":
                 raise TypeError(f"batch argument {name!r} must hold real numbers, got dtype {array.dtype}")
             wanted = "(B,)" if width is None else f"(B, {width})"
             if array.ndim != (1 if width is None else 2) or (width is not None and array.shape[1] != width):
@@ -608,17 +611,18 @@ class Program:
             if size is not None and array.shape[0] != size:
                 raise ValueError(f"every batch argument needs the same number of rows: {size} and {array.shape[0]}")
             size = array.shape[0]
-            rows.append(array.astype(np.float64).reshape(size, -1).T)
+            arrays.append(array)
         if not size:
             raise ValueError("the batch is empty: every batch argument needs at least one row")
-        working = self._n_rows * size * 2
+        per_row = len(self._inputs) + len(self._outputs)  # the inputs' copy and the outputs, for every row
+        working = per_row * size + 2 * self._n_rows * min(size, self._chunk)
         if working > MAX_WORKING_VALUES:
             raise ValueError(
-                f"a batch of {size} rows needs {working:,} working numbers for this program (at most "
+                f"a batch of {size:,} rows needs {working:,} working numbers for this program (at most "
                 f"{MAX_WORKING_VALUES:,}): split it into batches of at most "
-                f"{MAX_WORKING_VALUES // (2 * self._n_rows)} rows"
+                f"{max(1, (MAX_WORKING_VALUES - 2 * self._n_rows * self._chunk) // per_row):,} rows"
             )
-        return np.concatenate(rows, axis=0)
+        return np.concatenate([a.astype(np.float64).reshape(size, -1).T for a in arrays], axis=0)
 
     def _check_reproduces(self, example_args: Sequence[Any], traced: list[float]) -> None:
         """The program on the example arguments must give what the trace gave."""
