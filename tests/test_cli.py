@@ -247,6 +247,46 @@ def test_train_on_ten_features_skips_the_boundary_plot(tmp_path: Path, capsys: p
     assert sorted(path.name for path in tmp_path.iterdir()) == ["loss_curve.png", "model.json"]
 
 
+def _final_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(("final loss:", "final accuracy:"))]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--samples", "40", "--hidden", "6", "--epochs", "5", "--batch-size", "8"],  # moons: one logit
+        ["--data", "blobs", "--samples", "30", "--hidden", "4", "--epochs", "4", "--loss", "hinge"],  # 3 outputs
+        ["--samples", "30", "--hidden", "4", "--epochs", "3", "--loss", "mse", "--optimizer", "sgd", "--seed", "3"],
+    ],
+)
+def test_train_compiled_and_eager_print_the_same_final_loss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str]
+) -> None:
+    outs = []
+    for engine in ([], ["--eager"]):
+        assert (
+            main(["train", *options, *engine, "--out", str(tmp_path / (engine or ["compiled"])[0]), "--no-progress"])
+            == 0
+        )
+        outs.append(capsys.readouterr().out)
+    compiled, eager = outs
+    assert re.search(r"^model: .*, compiled$", compiled, re.MULTILINE), compiled
+    assert re.search(r"^model: .*, eager$", eager, re.MULTILINE), eager
+    assert len(_final_lines(compiled)) == 2 and _final_lines(compiled) == _final_lines(eager)
+
+
+@pytest.mark.parametrize("command", ["train", "demo"])
+def test_help_explains_eager_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main([command, "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    (i,) = [i for i, line in enumerate(lines) if line.startswith("  --eager ")]
+    assert "not compiled" in lines[i] and "same results" in lines[i]
+    assert lines[i + 1] == ""  # nothing wrapped onto a second line
+
+
 @pytest.mark.parametrize(
     ("option", "fragment"),
     [
@@ -294,6 +334,20 @@ def test_demo_prints_the_neuron_and_writes_every_file(tmp_path: Path, capsys: py
     assert {path.name for path in tmp_path.iterdir()} == names
     assert _printed(out, "final accuracy") >= 0.95  # moons is easy for a 16-16 network
     assert str(tmp_path) in out
+
+
+def test_the_demo_trains_eagerly_on_request_to_the_same_final_loss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--eager", "--out", str(tmp_path / "demo"), "--no-progress"]) == 0
+    eager = capsys.readouterr().out
+    # The demo's training is `train --hidden 16,16 --epochs 40` (compiled by default).
+    assert (
+        main(["train", "--hidden", "16,16", "--epochs", "40", "--out", str(tmp_path / "train"), "--no-progress"]) == 0
+    )
+    compiled = capsys.readouterr().out
+    assert ", eager\n" in eager and ", compiled\n" in compiled
+    assert len(_final_lines(eager)) == 2 and _final_lines(eager) == _final_lines(compiled)
 
 
 # ---------------------------------------------------------------- without Graphviz, and fuzzed

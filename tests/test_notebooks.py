@@ -22,6 +22,7 @@ EXPECTED = [
     "03_backprop_as_the_seeds_tell_it.ipynb",
     "04_training_a_classifier.ipynb",
     "05_deep_networks.ipynb",
+    "06_from_a_graph_to_a_program.ipynb",
 ]
 
 
@@ -39,7 +40,7 @@ def _source(cell: dict[str, Any]) -> str:
     return source if isinstance(source, str) else "".join(source)
 
 
-def test_the_five_notebooks_exist() -> None:
+def test_the_teaching_notebooks_exist() -> None:
     missing = [name for name in EXPECTED if not (NOTEBOOKS / name).is_file()]
     assert not missing, f"missing notebooks: {missing}"
 
@@ -56,7 +57,7 @@ def test_notebook_is_stored_without_outputs(path: Path) -> None:
 def test_notebook_uses_the_package_and_seeds_randomness(name: str) -> None:
     path = NOTEBOOKS / name
     if not path.is_file():
-        pytest.skip(f"{name} is missing (reported by test_the_five_notebooks_exist)")
+        pytest.skip(f"{name} is missing (reported by test_the_teaching_notebooks_exist)")
     cells = _code_cells(path)
     assert cells, f"{name} has no code cells"
     first = _source(cells[0])

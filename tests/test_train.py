@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd_mini import Value
+from autograd_mini import Value, train
 from autograd_mini.datasets import make_blobs, make_credit, make_moons, make_xor
 from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD, Adam
@@ -35,6 +35,17 @@ class Scale:
 
     def __call__(self, x):
         return [self.w * x[0]]
+
+
+class Frozen(Scale):
+    """Scale plus a second weight that the model reads but does not list among its parameters."""
+
+    def __init__(self, w, frozen):
+        super().__init__(w)
+        self.frozen = frozen
+
+    def __call__(self, x):
+        return [self.w * x[0] + self.frozen * x[0]]
 
 
 class Constant:
@@ -201,6 +212,98 @@ def test_softmax_classifier_on_blobs():
     assert history.accuracy[-1] >= 0.95 and accuracy(model, x, y) >= 0.95
 
 
+# -- compiled training: the same steps through traced programs ----------------------------------
+
+
+@pytest.mark.parametrize("batch_size", [None, 10])
+@pytest.mark.parametrize(
+    ("loss", "data", "outputs"),
+    [
+        ("hinge", make_moons, 1),
+        ("cross_entropy", make_blobs, 3),  # three classes: three loss programs
+        ("mse", make_moons, 1),
+        ("mse", make_blobs, 3),  # one-hot targets
+        ("binary_cross_entropy", make_moons, 1),
+    ],
+)
+def test_compiled_training_takes_the_eager_steps(loss, data, outputs, batch_size):
+    x, y = data(60, seed=0)
+    runs = []
+    for compiled in (False, True):
+        model = MLP(2, [8, outputs], activation="tanh", seed=0)
+        history = fit(model, x, y, loss=loss, lr=0.1, epochs=5, batch_size=batch_size, seed=0, progress=False,
+                      compiled=compiled)  # fmt: skip
+        runs.append((history, [p.data for p in model.parameters()]))
+    (eager, eager_weights), (compiled, compiled_weights) = runs
+    assert compiled.accuracy == eager.accuracy  # seen before each step, as the eager epoch counts it
+    assert compiled.loss == pytest.approx(eager.loss, rel=1e-12, abs=1e-15)
+    assert max(abs(a - b) for a, b in zip(eager_weights, compiled_weights, strict=True)) < 1e-9
+    assert eager_weights != [p.data for p in MLP(2, [8, outputs], activation="tanh", seed=0).parameters()]
+
+
+def test_compiled_training_by_hand():
+    # As test_one_full_batch_step_by_hand: the programs read w by reference and follow the step.
+    model = Scale(0.5)
+    history = fit(model, [[1.0], [2.0]], [1, 0], loss="sse", lr=0.1, epochs=2, progress=False, compiled=True)
+    assert history.loss[0] == pytest.approx(2.125)
+    assert model.w.data == pytest.approx(0.15 - 0.1 * (5 * 0.15 + 1))  # the second step starts from 0.15
+    assert history.accuracy == [0.5, 0.5]
+
+
+def test_compiled_training_traces_once_per_call():
+    model = Constant([0.2, -0.1, 0.4])
+    x = [[float(i)] for i in range(12)]
+    fit(model, x, [i % 3 for i in range(12)], loss="cross_entropy", lr=0.1, epochs=4, batch_size=5, progress=False,
+        compiled=True)  # fmt: skip
+    # fit's check of the model, one trace per class (on its first sample), one of the model for the predictions
+    seen = [tuple(v if isinstance(v, float) else v.data for v in x) for x in model.seen]
+    assert seen == [(0.0,), (0.0,), (1.0,), (2.0,), (0.0,)]
+
+
+def test_compiled_training_with_a_callable_loss():
+    def loss(outputs, label):
+        return (outputs[0] - label) ** 2
+
+    x, y = make_moons(40, seed=1)
+    weights = []
+    for compiled in (False, True):
+        model = MLP(2, [4, 1], seed=1)
+        fit(model, x, y, loss=loss, lr=0.05, epochs=3, batch_size=8, seed=1, progress=False, compiled=compiled)
+        weights.append([p.data for p in model.parameters()])
+    assert weights[0] == pytest.approx(weights[1], rel=1e-9, abs=1e-12)
+
+
+def test_compiled_training_adds_to_leaves_outside_the_optimizer_as_eager_does():
+    """backward adds to the grad of a Value the model reads but does not list, and no zero_grad clears it."""
+    grads = []
+    for compiled in (False, True):
+        model = Frozen(1.0, Value(0.5))
+        fit(model, [[1.0], [2.0], [-1.0]], [1, 0, 1], loss="sse", lr=0.1, epochs=2, batch_size=2, seed=0,
+            progress=False, compiled=compiled)  # fmt: skip
+        grads.append(model.frozen.grad)
+    assert grads[1] == pytest.approx(grads[0], rel=1e-12)
+
+
+def test_compiled_training_splits_batches_too_large_for_one_run(monkeypatch):
+    x, y = make_moons(40, seed=2)
+    histories = []
+    for limit in (train.MAX_WORKING_VALUES, 2_000):  # 2,000 numbers: a few rows per run of the programs
+        monkeypatch.setattr(train, "MAX_WORKING_VALUES", limit)
+        model = MLP(2, [4, 1], seed=2)
+        histories.append(fit(model, x, y, lr=0.1, epochs=2, seed=2, progress=False, compiled=True))
+        assert accuracy(model, x, y, compiled=True) == accuracy(model, x, y)
+    assert histories[1].loss == pytest.approx(histories[0].loss, rel=1e-12)
+    assert histories[1].accuracy == histories[0].accuracy
+
+
+def test_a_compiled_run_that_diverges_raises_as_eager_does():
+    x, y = make_moons(20, seed=0)
+    for compiled in (False, True):
+        model = MLP(2, [4, 1], activation="tanh", seed=0)
+        with pytest.raises((ValueError, ArithmeticError), match="too large"):
+            fit(model, x, y, loss="mse", lr=1e300, epochs=3, progress=False, compiled=compiled)
+
+
 # -- predict and accuracy ----------------------------------------------------------------------
 
 
@@ -229,6 +332,22 @@ def test_predict_builds_no_graph():
 def test_accuracy_counts_matches():
     model = Scale(1.0)
     assert accuracy(model, [[-1.0], [1.0], [2.0], [-3.0]], [0, 1, 0, 0]) == 0.75
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_compiled_predict_gives_the_eager_classes(outputs):
+    x, _ = make_blobs(200, seed=4)
+    model = MLP(2, [8, outputs], seed=0)
+    compiled = predict(model, x, compiled=True)
+    assert compiled.dtype == np.int64
+    np.testing.assert_array_equal(compiled, predict(model, x))
+    assert sorted(set(compiled.tolist())) == list(range(2 if outputs == 1 else 3))  # every class is picked
+
+
+def test_predict_takes_the_first_of_equal_scores_either_way():
+    for compiled in (False, True):
+        assert predict(Constant([0.3, 0.7, 0.7]), [[0.0]], compiled=compiled).tolist() == [1]
+        assert predict(Scale(1.0), [[0.0]], compiled=compiled).tolist() == [0]  # a score of exactly 0 is class 0
 
 
 def test_history_holds_lists():
@@ -294,6 +413,7 @@ Y2 = [0, 1, 1]
         ({"batch_size": 0}, ValueError, "batch_size"),
         ({"seed": "x"}, TypeError, "seed"),
         ({"progress": "yes"}, TypeError, "progress"),
+        ({"compiled": 1}, TypeError, "compiled must be True or False, got int: 1"),
         ({"optimizer": "adam"}, TypeError, "optimizer"),
         ({"lr": -0.1}, ValueError, "lr must be"),
     ],
@@ -428,10 +548,11 @@ def test_other_bad_settings_raise_where_they_are_checked(tmp_path, settings, err
     assert not out.exists()
 
 
-def test_a_run_that_diverges_is_a_settings_error_on_lr(tmp_path):
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_run_that_diverges_is_a_settings_error_on_lr(tmp_path, compiled):
     # Plain gradient descent with lr 1e300 throws the weights to ~1e300: the squared error overflows.
     settings = TrainSettings(samples=20, hidden=[4], activation="tanh", loss="mse", optimizer="sgd", lr=1e300,
-                             epochs=3, out=tmp_path, progress=False)  # fmt: skip
+                             epochs=3, out=tmp_path, progress=False, compiled=compiled)  # fmt: skip
     with pytest.raises(SettingsError, match=r"training failed: .*too large") as caught:
         train_and_save(settings)
     assert caught.value.setting == "lr"

@@ -13,7 +13,7 @@ from .common import PROG, CommandError, Parser
 from .expr import parse
 from .files import make_folder, write_drawing, write_steps
 from .grad import gradient_report, name_nodes
-from .train import train_report
+from .train import add_eager_option, train_report
 
 #: The neuron of the demo: o = tanh(x1*w1 + x2*w2 + b), with b chosen so that o = 1/sqrt(2).
 DEMO_EXPRESSION = "tanh(x1*w1 + x2*w2 + b)"
@@ -29,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         description=(
             f"Compute the gradients of one neuron, {DEMO_EXPRESSION}, explain one by the chain rule, draw its\n"
             "graph and a step-by-step page of backward; then train a small network on the moons dataset.\n"
-            "Takes about 10 seconds."
+            "Takes about 3 seconds (6 with --eager)."
         ),
         epilog=f"examples:\n  {PROG} demo\n  {PROG} demo --out pictures/\n\n"
         "writes graph.svg, graph.png, steps.html, loss_curve.png, decision_boundary.png and model.json",
@@ -39,6 +39,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "--out", metavar="DIR", type=Path, default=DEMO_FOLDER, help="folder for the files (default: %(default)s/)"
     )
     demo.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
+    add_eager_option(demo)
     demo.set_defaults(run=run)
 
 
@@ -55,7 +56,7 @@ def run(options: argparse.Namespace) -> int:
     print(explain(built.root, built.inputs["w1"]))
     print("\n".join(_demo_pictures(built.root, out)))
     print(f"\n2. Training a small network on the moons dataset\n{'-' * 48}")
-    settings = TrainSettings(hidden=[16, 16], epochs=40, out=out, progress=options.progress)
+    settings = TrainSettings(hidden=[16, 16], epochs=40, out=out, progress=options.progress, compiled=options.compiled)
     print("\n".join(train_report(settings)))
     print(f"\nAll files are in {out}/ ({out.resolve()}). Open steps.html in a browser to watch backward step by step.")
     return 0

@@ -16,6 +16,8 @@ TRAIN_EXAMPLES = f"""examples:
   {PROG} train --data moons --hidden 16,16 --activation relu --epochs 100 --lr 0.05 --seed 0 --out run/
   {PROG} train --data spirals --activation tanh --epochs 200
   {PROG} train --data xor --optimizer sgd --lr 0.2 --batch-size 10
+  {PROG} train --data spirals --samples 2000 --epochs 300 --batch-size 50 --activation tanh
+  {PROG} train --eager --samples 50 --epochs 20
 
 writes into the --out folder: loss_curve.png, decision_boundary.png (2-D data only) and model.json
 (load it back with autograd_mini.load). --loss auto: binary cross-entropy on one output for two
@@ -77,7 +79,18 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="folder for plots and model (default: %(default)s/)",
     )
     add("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
+    add_eager_option(train)
     train.set_defaults(run=run)
+
+
+def add_eager_option(command: Parser) -> None:
+    """``--eager``: train with the engine's graphs instead of the compiled program (``fit``'s ``compiled``)."""
+    command.add_argument(
+        "--eager",
+        dest="compiled",
+        action="store_false",
+        help="a graph per sample, not compiled: slower, same results",
+    )
 
 
 def run(options: argparse.Namespace) -> int:
@@ -105,7 +118,7 @@ def train_report(settings: TrainSettings) -> list[str]:
     >>> settings = TrainSettings(samples=20, hidden=[4], epochs=2, out=folder, progress=False)
     >>> print("\\n".join(train_report(settings)))  # doctest: +ELLIPSIS
     data: moons, 20 samples, 2 features, 2 classes
-    model: MLP(2 -> 4 relu -> 1 linear, bias, 17 parameters), loss binary_cross_entropy, adam lr 0.05, 2 epochs
+    model: MLP(2 -> 4 relu -> 1 linear, bias, 17 parameters), loss binary_cross_entropy, adam lr 0.05, ..., compiled
     final loss: ...
     final accuracy: ...
     wrote .../loss_curve.png
@@ -119,11 +132,13 @@ def train_report(settings: TrainSettings) -> list[str]:
         raise CommandError(str(error), _HINTS.get(error.setting, f"see: {PROG} train --help")) from None
     features = result.X.shape[1]
     optimizer = f"{settings.optimizer} lr {settings.lr:g}"
+    engine = "compiled" if settings.compiled else "eager"
+    final_accuracy = accuracy(result.model, result.X, result.y, compiled=settings.compiled)
     lines = [
         f"data: {settings.data}, {len(result.X)} samples, {features} features, {result.classes} classes",
-        f"model: {result.model!r}, loss {result.loss}, {optimizer}, {settings.epochs} epochs",
+        f"model: {result.model!r}, loss {result.loss}, {optimizer}, {settings.epochs} epochs, {engine}",
         f"final loss: {result.history.loss[-1]:.4f} (mean over the last epoch)",
-        f"final accuracy: {accuracy(result.model, result.X, result.y):.3f} (on the training data, after training)",
+        f"final accuracy: {final_accuracy:.3f} (on the training data, after training)",
     ]
     if features != 2:
         lines.append(f"(no decision boundary plot: {settings.data} has {features} features, not 2)")
