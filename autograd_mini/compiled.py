@@ -125,6 +125,9 @@ _KERNELS: dict[str, _Kernel] = {
     "tanh": _Kernel(np.tanh, lambda u, a, out: (u * (1.0 - out * out),), False),
     "sigmoid": _Kernel(_sigmoid, lambda u, a, out: (u * out * (1.0 - out),), False),
     "relu": _Kernel(lambda a: _where(a < 0.0, 0.0, a), lambda u, a, out: (_where(a > 0.0, u, 0.0),), False),
+    "softplus": _Kernel(
+        lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))), lambda u, a, out: (u * _sigmoid(a),), False
+    ),
     "sin": _Kernel(np.sin, lambda u, a, out: (u * np.cos(a),), True),
     "cos": _Kernel(np.cos, lambda u, a, out: (-u * np.sin(a),), True),
 }
@@ -671,8 +674,8 @@ class Program:
                 )
         ops = sum(1 for group in self._groups if group.kind != "linear")
         lines.append(
-            f"  runs as {len(self._groups)} numpy steps each way ({layer} matrix products, {ops} elementwise) "
-            f"over {self._n_rows} rows per sample"
+            f"  runs as {len(self._groups)} numpy steps each way ({_count(layer, 'matrix product')}, "
+            f"{ops} elementwise) over {self._n_rows} rows per sample"
         )
         return "\n".join(lines)
 
@@ -777,6 +780,7 @@ _FORWARD_TEXT = {
     "tanh": "math.tanh({0})",
     "sigmoid": "1 / (1 + math.exp(-{0}))",
     "relu": "max({0}, 0.0)",
+    "softplus": "max({0}, 0.0) + math.log1p(math.exp(-abs({0})))",
     "sin": "math.sin({0})",
     "cos": "math.cos({0})",
 }
@@ -796,6 +800,7 @@ _BACKWARD_TEXT = {
     "tanh": ("{u} * (1 - {out} ** 2)",),
     "sigmoid": ("{u} * {out} * (1 - {out})",),
     "relu": ("{u} * (1.0 if {0} > 0 else 0.0)",),
+    "softplus": ("{u} / (1 + math.exp(-{0}))",),
     "sin": ("{u} * math.cos({0})",),
     "cos": ("-{u} * math.sin({0})",),
 }

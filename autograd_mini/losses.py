@@ -105,10 +105,10 @@ def hinge(outputs: Outputs, targets: Targets) -> Value:
 def binary_cross_entropy(logit: Outputs, target: Targets) -> Value:
     """``-[t log s(z) + (1 - t) log(1 - s(z))]`` for a logit z, s the sigmoid, t the label.
 
-    Computed as ``softplus(z) - t z`` with ``softplus(z) = log(1 + e**z)`` written so that no
-    exponential can overflow: ``z + log(1 + e**-z)`` for z >= 0 and ``log(1 + e**z)`` below.
-    Both pieces are smooth, so the gradient is exactly ``s(z) - t`` (also at z = 0), and a logit
-    of +-1000 gives a finite loss and gradient.
+    Computed as ``softplus(z) - t z``, with ``softplus(z) = log(1 + e**z)`` one primitive of
+    rules.py whose forward never overflows and whose derivative is ``s(z)``: the gradient is
+    exactly ``s(z) - t``, and a logit of +-1000 gives a finite loss and gradient. No branch on
+    the logit's value, so a traced program (``trace``) computes the same for every logit.
 
     Args:
         logit: one Value (or a list of one, as a model call returns), the score before the sigmoid.
@@ -130,16 +130,15 @@ def binary_cross_entropy(logit: Outputs, target: Targets) -> Value:
     ((z, t),) = _pairs(logit, target, "binary_cross_entropy", single=True)
     if not 0.0 <= _number(t) <= 1.0:
         raise ValueError(f"binary_cross_entropy expects a target in [0, 1] (a label 0 or 1), got {t!r}")
-    softplus = z + (1 + (-z).exp()).log() if z.data >= 0 else (1 + z.exp()).log()
-    return softplus - z * t
+    return z.apply("softplus") - z * t
 
 
 def cross_entropy(logits: Sequence[Value], target: int) -> Value:
     """Softmax cross-entropy ``-log softmax(z)_k = log(sum_i e**z_i) - z_k`` for the class k.
 
-    The log-sum-exp is shifted by the largest logit m (a constant: the shift does not change
-    the result or its gradient), so every exponent is <= 0 and nothing overflows, even for
-    logits of +-1000. d/dz_i = softmax(z)_i - [i == k].
+    The log-sum-exp is built up one logit at a time, ``lse(s, z) = s + softplus(z - s)``, so no
+    exponential can overflow, even for logits of +-1000, and no branch depends on the logits'
+    values (a traced program computes the same for every logit). d/dz_i = softmax(z)_i - [i == k].
 
     Args:
         logits: one Value per class (what a model with k linear outputs returns).
@@ -162,8 +161,9 @@ def cross_entropy(logits: Sequence[Value], target: int) -> Value:
     if isinstance(logits, Value) or not isinstance(logits, Sequence) or not logits:
         raise ValueError(f"cross_entropy expects a non-empty list of logits (Values), got {logits!r}")
     k = _class_index(target, len(logits))
-    shift = max(z.data for z in logits)
-    log_sum_exp = _add_up([(z - shift).exp() for z in logits]).log() + shift
+    log_sum_exp = logits[0]
+    for z in logits[1:]:
+        log_sum_exp = log_sum_exp + (z - log_sum_exp).apply("softplus")
     return log_sum_exp - logits[k]
 
 

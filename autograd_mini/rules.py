@@ -93,7 +93,7 @@ def define(op: str, forward: Callable[..., float], derivative: Callable[..., tup
     """Add the primitive ``op`` to the table, or replace its rule: the documented way to change the calculus.
 
     Args:
-        op: the primitive's name, such as ``"tanh"`` or a new one such as ``"softplus"``.
+        op: the primitive's name, such as ``"tanh"`` or a new one such as ``"cube"``.
         forward: computes the result from one or two floats.
         derivative: takes the same inputs plus ``out`` and returns one local derivative per
             input. Write it with ``+ - * /`` and :func:`call`, so that it also works on Values
@@ -104,12 +104,12 @@ def define(op: str, forward: Callable[..., float], derivative: Callable[..., tup
         ValueError: ``derivative`` takes neither 2 nor 3 arguments (one or two inputs, then ``out``).
 
     >>> from autograd_mini import Value
-    >>> define("softplus", lambda a: math.log1p(math.exp(a)), lambda a, out: (call("sigmoid", a),))
-    >>> y = Value(0.0).apply("softplus")
+    >>> define("cube", lambda a: a * a * a, lambda a, out: (3 * a * a,))
+    >>> y = Value(2.0).apply("cube")
     >>> y.backward()
-    >>> round(y.data, 4), y.parents[0].grad     # log 2, and sigmoid(0)
-    (0.6931, 0.5)
-    >>> del RULES["softplus"]
+    >>> y.data, y.parents[0].grad     # 2³, and 3 · 2²
+    (8.0, 12.0)
+    >>> del RULES["cube"]
     """
     if not isinstance(op, str) or not op:
         raise TypeError(f"define expects the op's name as a non-empty str, got {op!r}")
@@ -187,6 +187,11 @@ def _sigmoid(a: float) -> float:
     return e / (1.0 + e)
 
 
+def _softplus(a: float) -> float:
+    # log(1 + e**a) = max(a, 0) + log(1 + e**-|a|): the exponent is never positive, so no overflow.
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
 def _sign(a: Any) -> float:
     # abs'(0) = 0, as in PyTorch.
     x = as_float(a)
@@ -213,6 +218,7 @@ RULES: dict[str, Rule] = {
     "tanh":    Rule(math.tanh,               lambda a, out: (1.0 - out * out,)),
     "sigmoid": Rule(_sigmoid,                lambda a, out: (out * (1.0 - out),)),
     "relu":    Rule(lambda a: max(a, 0.0),   lambda a, out: (_step(a),)),
+    "softplus": Rule(_softplus,              lambda a, out: (call("sigmoid", a),)),
     "sin":     Rule(math.sin,                lambda a, out: (call("cos", a),)),
     "cos":     Rule(math.cos,                lambda a, out: (-call("sin", a),)),
 }  # fmt: skip

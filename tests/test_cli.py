@@ -118,7 +118,11 @@ def test_grad_prints_six_significant_digits_and_minus_zero_as_zero(capsys: pytes
 def test_grad_help_lists_every_one_input_primitive_of_the_rules_table(capsys: pytest.CaptureFixture[str]) -> None:
     # The functions an expression may call come from the rules table: the named primitives but
     # "neg", which is written as unary minus; each takes one input.
-    assert set(FUNCTIONS) == {"abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"} < set(RULES)
+    assert (
+        set(FUNCTIONS)
+        == {"abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "sin", "cos"}
+        < set(RULES)
+    )
     assert main(["grad", "--help"]) == 0
     assert " ".join(FUNCTIONS) in capsys.readouterr().out
 

@@ -38,6 +38,7 @@ UNARY = {
     "tanh": (lambda v: v.tanh(), math.tanh, reals(-5, 5)),
     "sigmoid": (lambda v: v.sigmoid(), lambda x: 1 / (1 + math.exp(-x)), reals(-20, 20)),
     "relu": (lambda v: v.relu(), lambda x: max(x, 0.0), reals(-50, 50).filter(lambda x: abs(x) > 1e-3)),
+    "softplus": (lambda v: v.apply("softplus"), lambda x: math.log(1 + math.exp(x)), reals(-20, 20)),
     "sin": (lambda v: v.sin(), math.sin, reals(-10, 10)),
     "cos": (lambda v: v.cos(), math.cos, reals(-10, 10)),
 }
@@ -140,6 +141,16 @@ def test_tanh_and_sigmoid_never_overflow(x: float) -> None:
     if abs(x) >= 1000:  # far in the tails both saturate exactly
         assert Value(x).sigmoid().data == (1.0 if x > 0 else 0.0)
         assert Value(x).tanh().data == math.copysign(1.0, x)
+
+
+@pytest.mark.parametrize(
+    ("x", "value", "slope"), [(1000.0, 1000.0, 1.0), (-1000.0, 0.0, 0.0), (0.0, math.log(2.0), 0.5)]
+)
+def test_softplus_never_overflows_and_its_slope_is_the_sigmoid(x: float, value: float, slope: float) -> None:
+    v = Value(x)
+    y = v.apply("softplus")
+    y.backward()
+    assert y.data == pytest.approx(value, abs=1e-300) and v.grad == pytest.approx(slope, abs=1e-300)
 
 
 def test_sqrt_slope_at_zero_is_infinite_as_in_pytorch() -> None:

@@ -103,7 +103,8 @@ class ExpressionError(ValueError):
     ...     print(error.column, error)
     ...     print(error.hint)
     6 cannot use attribute access (a.b), at column 6: 'x.real'
-    allowed: numbers, names, + - * / **, parentheses, and the functions abs exp log sqrt tanh sigmoid relu sin cos
+    allowed: numbers, names, + - * / **, parentheses, and the functions abs exp log sqrt tanh sigmoid relu
+    softplus sin cos
     """
 
     def __init__(self, message: str, column: int | None = None, hint: str = "") -> None:
