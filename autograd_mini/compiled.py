@@ -41,6 +41,7 @@ says what was fused; ``program.source`` stays the scalar program, line by line.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import itertools
 import keyword
@@ -124,7 +125,7 @@ _KERNELS: dict[str, _Kernel] = {
     "sqrt": _Kernel(np.sqrt, lambda u, a, out: (u * _where(out == 0.0, math.inf, 0.5 / out),), True),
     "tanh": _Kernel(np.tanh, lambda u, a, out: (u * (1.0 - out * out),), False),
     "sigmoid": _Kernel(_sigmoid, lambda u, a, out: (u * out * (1.0 - out),), False),
-    "relu": _Kernel(lambda a: _where(a < 0.0, 0.0, a), lambda u, a, out: (_where(a > 0.0, u, 0.0),), False),
+    "relu": _Kernel(lambda a: _where(a < 0.0, 0.0, a), lambda u, a, out: (u * (a > 0.0),), False),
     "softplus": _Kernel(
         lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))), lambda u, a, out: (u * _sigmoid(a),), False
     ),
@@ -280,6 +281,8 @@ def trace(fn: Callable[..., Any], *example_args: Any) -> Program:
         raise TypeError(f"trace expects a function, got {type(fn).__name__}: {fn!r}")
     if not MODES.record_graph:
         raise TraceError("trace cannot record a graph inside no_grad()")
+    if not example_args:
+        raise TraceError("trace needs one example per argument of fn, and fn at least one argument: the batch")
     names = _argument_names(fn, len(example_args))
     inputs, leaves, shapes = [], [], []
     for name, example in zip(names, example_args, strict=True):
@@ -532,7 +535,8 @@ class Program:
             with np.errstate(all="ignore"), _rows_named(start, size):
                 for group in reversed(self._groups):
                     self._backward_group(group, values, scalars, grads, scalar_grads)
-            total += float(values[self._output_rows[0]].sum())
+            with np.errstate(all="ignore"):  # a sum that overflows is inf, as it is in the eager engine
+                total += float(values[self._output_rows[0]].sum())
         for parameter, grad in zip(self.parameters, scalar_grads.tolist(), strict=False):
             parameter.grad = parameter.grad + grad
         return total / size if reduction == "mean" else total
@@ -554,11 +558,29 @@ class Program:
         return np.concatenate(chunks, axis=1)
 
     def _run(self, columns: Array, scalars: Array, start: int, size: int) -> Array:
-        """Every row's value for the samples in ``columns`` (rows ``start`` ... of a batch of ``size``)."""
+        """Every row's value for the samples in ``columns`` (rows ``start`` ... of a batch of ``size``).
+
+        Overflow to inf and NaN pass, as in the eager engine; where the eager engine would raise, this
+        raises its error, naming the first row that fails: the eager engine works row by row, so an
+        error that one group finds in row 20 gives way to one that a later group finds in row 17.
+        """
+        with _rows_named(start, size):
+            try:
+                return self._run_groups(columns, scalars)
+            except _ColumnError as error:
+                first = error
+            while first.column > 0:  # ask again, of the rows before the one found
+                try:
+                    self._run_groups(columns[:, : first.column], scalars)
+                    break
+                except _ColumnError as earlier:
+                    first = earlier
+            raise first
+
+    def _run_groups(self, columns: Array, scalars: Array) -> Array:
         values = np.empty((self._n_rows, columns.shape[1]))
         values[: len(columns)] = columns
-        # Overflow to inf and NaN pass as in the eager engine; its errors are raised by _check.
-        with np.errstate(all="ignore"), _rows_named(start, size):
+        with np.errstate(all="ignore"):
             for group in self._groups:
                 self._forward_group(group, values, scalars)
         return values
@@ -612,7 +634,10 @@ class Program:
             if array.ndim != (1 if width is None else 2) or (width is not None and array.shape[1] != width):
                 raise ValueError(f"batch argument {name!r} must have shape {wanted}, got {array.shape}")
             if size is not None and array.shape[0] != size:
-                raise ValueError(f"every batch argument needs the same number of rows: {size} and {array.shape[0]}")
+                raise ValueError(
+                    f"batch argument {name!r} has {array.shape[0]} rows, but {self.input_names[0]!r} has {size}: "
+                    "every batch argument needs one row per sample"
+                )
             size = array.shape[0]
             arrays.append(array)
         if not size:
@@ -628,13 +653,20 @@ class Program:
         return np.concatenate([a.astype(np.float64).reshape(size, -1).T for a in arrays], axis=0)
 
     def _check_reproduces(self, example_args: Sequence[Any], traced: list[float]) -> None:
-        """The program on the example arguments must give what the trace gave."""
-        batch = [np.array([example]) for example in example_args]
-        got = np.atleast_1d(self(*batch)[0])
-        for i, (mine, theirs) in enumerate(zip(got.tolist(), traced, strict=True)):
-            if not (mine == theirs or math.isclose(mine, theirs, rel_tol=1e-9, abs_tol=1e-12)):
-                if math.isnan(mine) and math.isnan(theirs):
-                    continue
+        """The program on the example arguments must give what the trace gave.
+
+        Up to rounding: a fused neuron adds its terms in another order, so the tolerance is relative
+        to the largest number the sample's graph holds, not to the output alone.
+        """
+        columns = self._checked_batch([np.array([example]) for example in example_args])
+        with _rows_named(0, 1):
+            values = self._run_groups(columns, self._scalars())
+        finite = np.abs(values[np.isfinite(values)])
+        scale = float(finite.max()) if finite.size else 0.0
+        for i, (mine, theirs) in enumerate(zip(values[self._output_rows, 0].tolist(), traced, strict=True)):
+            if mine == theirs or (math.isnan(mine) and math.isnan(theirs)):
+                continue
+            if not math.isclose(mine, theirs, rel_tol=1e-9, abs_tol=1e-9 * scale):
                 raise TraceError(
                     f"the program gives {mine!r} for output {i} on the example arguments, the trace gave {theirs!r}: "
                     "fn may do something the graph does not record"
@@ -778,9 +810,9 @@ _FORWARD_TEXT = {
     "log": "math.log({0})",
     "sqrt": "math.sqrt({0})",
     "tanh": "math.tanh({0})",
-    "sigmoid": "1 / (1 + math.exp(-{0}))",
+    "sigmoid": "sigmoid({0})",
     "relu": "max({0}, 0.0)",
-    "softplus": "max({0}, 0.0) + math.log1p(math.exp(-abs({0})))",
+    "softplus": "softplus({0})",
     "sin": "math.sin({0})",
     "cos": "math.cos({0})",
 }
@@ -791,25 +823,48 @@ _BACKWARD_TEXT = {
     "-": ("{u}", "-{u}"),
     "*": ("{u} * {1}", "{u} * {0}"),
     "/": ("{u} / {1}", "-{u} * {out} / {1}"),
-    "**": ("{u} * {1} * {0} ** ({1} - 1)", "({u} * {out} * math.log({0}) if {0} > 0 else 0.0)"),
+    "**": ("{u} * pow_base_slope({0}, {1})", "({u} * {out} * math.log({0}) if {0} > 0 else 0.0)"),
     "neg": ("-{u}",),
     "abs": ("{u} * (1.0 if {0} > 0 else -1.0 if {0} < 0 else 0.0)",),
     "exp": ("{u} * {out}",),
     "log": ("{u} / {0}",),
-    "sqrt": ("{u} * 0.5 / {out}",),
+    "sqrt": ("{u} * (0.5 / {out} if {out} else math.inf)",),
     "tanh": ("{u} * (1 - {out} ** 2)",),
     "sigmoid": ("{u} * {out} * (1 - {out})",),
     "relu": ("{u} * (1.0 if {0} > 0 else 0.0)",),
-    "softplus": ("{u} / (1 + math.exp(-{0}))",),
+    "softplus": ("{u} * sigmoid({0})",),
     "sin": ("{u} * math.cos({0})",),
     "cos": ("-{u} * math.sin({0})",),
 }
+
+# Helpers the source defines before ``sample`` when it uses them: the engine's values, written out.
+_HELPERS = {
+    "sigmoid": (
+        "def sigmoid(a):\n"
+        '    """1 / (1 + e**-a), written so that exp never overflows."""\n'
+        "    return 1 / (1 + math.exp(-a)) if a >= 0 else math.exp(a) / (1 + math.exp(a))\n"
+    ),
+    "softplus": (
+        "def softplus(a):\n"
+        '    """log(1 + e**a), written so that exp never overflows."""\n'
+        "    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))\n"
+    ),
+    "pow_base_slope": (
+        "def pow_base_slope(a, b):\n"
+        '    """d(a**b)/da = b a**(b - 1), and at a = 0 with b < 1: 0 for b = 0, else inf."""\n'
+        "    if a == 0 and b < 1:\n"
+        "        return 0.0 if b == 0 else math.inf\n"
+        "    return b * a ** (b - 1)\n"
+    ),
+}
+
+_RESERVED = set(dir(builtins)) | set(keyword.kwlist) | {"math", "RULES", "sample", *_HELPERS}
 
 
 def _identifier(text: str, fallback: str, taken: set[str]) -> str:
     """A Python name for a label (``layers.0.w.1`` -> ``layers_0_w_1``), unique among ``taken``."""
     name = re.sub(r"\W+", "_", text).strip("_") if text else ""
-    if not name or name[0].isdigit() or keyword.iskeyword(name) or name in ("math", "RULES"):
+    if not name or name[0].isdigit():
         name = f"{fallback}_{name}" if name else fallback
     unique, k = name, 2
     while unique in taken:
@@ -818,12 +873,24 @@ def _identifier(text: str, fallback: str, taken: set[str]) -> str:
     return unique
 
 
+def _texts(node: Value) -> tuple[str, tuple[str, ...]]:
+    """The forward and backward text of the node's op; a rule changed or added since is called from RULES."""
+    op, slots = node.op, _slots(len(node.parents))
+    if _KERNEL_RULES.get(op) is RULES.get(op):
+        return _FORWARD_TEXT[op], _BACKWARD_TEXT[op]
+    backward = tuple(f'{{u}} * RULES["{op}"].derivative({slots}, {{out}})[{i}]' for i in range(len(node.parents)))
+    return f'RULES["{op}"].forward({slots})', backward
+
+
 def _source(program: Program) -> str:
     """The scalar program of one sample, written out (see ``Program.source``)."""
-    taken: set[str] = set(program.input_names)
+    taken = set(_RESERVED)
     names: dict[Value, str] = {}
-    for leaf in program._inputs:
-        names[leaf] = _identifier(leaf.label, "x", taken) if "[" in leaf.label else leaf.label
+    arguments = [_identifier(name, "x", taken) for name in program.input_names]
+    leaves_of = _argument_leaves(program)
+    for argument, (_, width, leaves) in zip(arguments, leaves_of, strict=True):
+        for leaf in leaves:
+            names[leaf] = argument if width is None else _identifier(leaf.label, argument, taken)
     for i, parameter in enumerate(program.parameters):
         names[parameter] = _identifier(parameter.label, f"p{i}", taken)
     computed = 0
@@ -833,46 +900,56 @@ def _source(program: Program) -> str:
         elif node.parents:
             computed += 1
             names[node] = _identifier(node.label, f"v{computed}", taken)
-    lines = ["import math", ""]
-    if program.parameters:
-        lines.append("# parameters, read from their Values: " + ", ".join(names[p] for p in program.parameters[:8]))
-        if len(program.parameters) > 8:
-            lines[-1] += f", ... ({len(program.parameters)} in all)"
-    lines.append(f"def sample({', '.join(program.input_names)}):")
-    for name, width, leaves in _argument_leaves(program):
+    body = [f"def sample({', '.join(arguments)}):"]
+    for argument, (_, width, leaves) in zip(arguments, leaves_of, strict=True):
         if width is not None:
-            lines.append(f"    {', '.join(names[leaf] for leaf in leaves)}{',' if width == 1 else ''} = {name}")
-    lines.append("    # forward: one line per node, parents first")
+            body.append(f"    {', '.join(names[leaf] for leaf in leaves)}{',' if width == 1 else ''} = {argument}")
+    body.append("    # forward: one line per node, parents first")
     for node in program.nodes:
         if node.parents:
-            text = _FORWARD_TEXT.get(node.op, f'RULES["{node.op}"].forward({_slots(len(node.parents))})')
-            lines.append(f"    {names[node]} = {text.format(*(names[p] for p in node.parents))}")
+            body.append(f"    {names[node]} = {_texts(node)[0].format(*(names[p] for p in node.parents))}")
     outputs = [names[out] for out in program._outputs]
     if len(program._outputs) != 1:
-        lines.append(f"    return [{', '.join(outputs)}]")
-        return "\n".join(lines) + "\n"
-    lines.append("    # backward: from the output back; each d_ is complete before it is read (memoized)")
-    grad = {program._outputs[0]: f"d_{outputs[0]}"}
-    lines.append(f"    {grad[program._outputs[0]]} = 1.0")
+        body.append(f"    return [{', '.join(outputs)}]")
+    else:
+        body += _backward_lines(program, names, taken)
+    used = [name for name in _HELPERS if any(f"{name}(" in line for line in body)]
+    header = ["import math", ""] + [_HELPERS[name] for name in used]
+    if program.parameters:
+        shown = ", ".join(names[p] for p in program.parameters[:8])
+        more = f", ... ({len(program.parameters)} in all)" if len(program.parameters) > 8 else ""
+        header.append(f"# parameters, read from their Values: {shown}{more}")
+    return "\n".join(header + body) + "\n"
+
+
+def _backward_lines(program: Program, names: dict[Value, str], taken: set[str]) -> list[str]:
+    """The backward pass of a one-output program: each gradient complete before it is read."""
+    root = program._outputs[0]
+    grad = {root: _identifier(f"d_{names[root]}", "d", taken)}
+    lines = [
+        "    # backward: from the output back; each d_ is complete before it is read (memoized)",
+        f"    {grad[root]} = 1.0",
+    ]
     for node in reversed(program.nodes):
         if not node.parents or node not in grad:
             continue
-        texts = _BACKWARD_TEXT.get(node.op) or tuple(
-            f'{{u}} * RULES["{node.op}"].derivative({_slots(len(node.parents))}, {{out}})[{i}]'
-            for i in range(len(node.parents))
-        )
-        for parent, text in zip(node.parents, texts, strict=True):
+        for parent, text in zip(node.parents, _texts(node)[1], strict=True):
             if parent.op == "const":
                 continue
             contribution = text.format(*(names[p] for p in node.parents), u=grad[node], out=names[node])
             if parent in grad:
                 lines.append(f"    {grad[parent]} += {contribution}")
             else:
-                grad[parent] = f"d_{names[parent]}"
+                grad[parent] = _identifier(f"d_{names[parent]}", "d", taken)
                 lines.append(f"    {grad[parent]} = {contribution}")
-    returned = ", ".join(f"{p.label or names[p]!r}: {grad.get(p, '0.0')}" for p in program.parameters)
-    lines.append(f"    return {outputs[0]}, {{{returned}}}")
-    return "\n".join(lines) + "\n"
+    labels = [p.label for p in program.parameters]
+    keys = [
+        label if label and labels.count(label) == 1 else names[p]
+        for p, label in zip(program.parameters, labels, strict=True)
+    ]
+    returned = ", ".join(f"{key!r}: {grad.get(p, '0.0')}" for key, p in zip(keys, program.parameters, strict=True))
+    lines.append(f"    return {names[root]}, {{{returned}}}")
+    return lines
 
 
 def _slots(n: int) -> str:
