@@ -107,6 +107,14 @@ def _sigmoid(a: Array) -> Array:
     return _where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def _relu(a: Array) -> Array:
+    out: Array = np.maximum(a, 0.0)  # fast, but +0 where the eager max(a, 0.0) keeps a's -0.0
+    negative_zero = np.signbit(a) & (a == 0.0)
+    if negative_zero.any():
+        out[negative_zero] = -0.0
+    return out
+
+
 def _times_derivative(derivative: Callable[..., tuple[Any, ...]]) -> Callable[..., tuple[Any, ...]]:
     """The backward of an op given by its local derivatives: upstream times each."""
     return lambda u, *args: tuple(u * d for d in derivative(*args))
@@ -125,7 +133,7 @@ _KERNELS: dict[str, _Kernel] = {
     "sqrt": _Kernel(np.sqrt, lambda u, a, out: (u * _where(out == 0.0, math.inf, 0.5 / out),), True),
     "tanh": _Kernel(np.tanh, lambda u, a, out: (u * (1.0 - out * out),), False),
     "sigmoid": _Kernel(_sigmoid, lambda u, a, out: (u * out * (1.0 - out),), False),
-    "relu": _Kernel(lambda a: _where(a < 0.0, 0.0, a), lambda u, a, out: (u * (a > 0.0),), False),
+    "relu": _Kernel(_relu, lambda u, a, out: (u * (a > 0.0),), False),
     "softplus": _Kernel(
         lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))), lambda u, a, out: (u * _sigmoid(a),), False
     ),
@@ -216,7 +224,13 @@ class _Group:
     coefficients: Any = None  # linear: (m, k) scalar indices
     inputs: Any = None  # linear: k row indices, a slice when they are consecutive
     inputs_unique: bool = True
+    coefficients_unique: bool = True  # linear: no scalar appears twice among the coefficients (nor the bias)
+    bias_unique: bool = True
     bias: Any = None  # linear: (m, n) scalar indices, padded with the scalar 0.0
+
+
+def _all_different(indices: Sequence[int]) -> bool:
+    return len(set(indices)) == len(indices)
 
 
 def _as_index(rows: Sequence[int]) -> Any:
@@ -465,16 +479,19 @@ class Program:
             rows = [row_of[row] for _, row in first.terms]
             width = max(len(m.bias) for m in members)
             bias = [m.bias + [self._zero] * (width - len(m.bias)) for m in members]
+            coefficients = [[c for c, _ in m.terms] for m in members]
             return _Group(
                 "linear",
                 out,
                 len(members),
                 sum(m.replaces for m in members),
                 [],
-                coefficients=np.array([[c for c, _ in m.terms] for m in members], dtype=np.intp),
+                coefficients=np.array(coefficients, dtype=np.intp),
                 inputs=_as_index(rows),
-                inputs_unique=len(set(rows)) == len(rows),
+                inputs_unique=_all_different(rows),
+                coefficients_unique=_all_different([c for row in coefficients for c in row]),
                 bias=np.array(bias, dtype=np.intp).reshape(len(members), width),
+                bias_unique=_all_different([b for row in bias for b in row]),
             )
         operands: list[tuple[str, Any, bool]] = []
         for i, (kind, _) in enumerate(first.operands):
@@ -482,7 +499,8 @@ class Program:
                 rows = [row_of[m.operands[i][1]] for m in members]
                 operands.append((_ROW, _as_index(rows), len(set(rows)) == len(rows)))
             else:
-                operands.append((_SCALAR, np.array([m.operands[i][1] for m in members], dtype=np.intp), False))
+                scalars = [m.operands[i][1] for m in members]
+                operands.append((_SCALAR, np.array(scalars, dtype=np.intp), len(set(scalars)) == len(scalars)))
         op = first.node.op
         return _Group(op, out, len(members), len(members), operands, kernel=_kernel(op))
 
@@ -602,8 +620,9 @@ class Program:
         if group.kind == "linear":
             weights = scalars[group.coefficients]
             _send(grads, group.inputs, group.inputs_unique, weights.T @ upstream)
-            np.add.at(scalar_grads, group.coefficients, upstream @ values[group.inputs].T)
-            np.add.at(scalar_grads, group.bias, np.broadcast_to(upstream.sum(axis=1)[:, None], group.bias.shape))
+            _send(scalar_grads, group.coefficients, group.coefficients_unique, upstream @ values[group.inputs].T)
+            bias = np.broadcast_to(upstream.sum(axis=1)[:, None], group.bias.shape)
+            _send(scalar_grads, group.bias, group.bias_unique, bias)
             return
         kernel = group.kernel
         assert kernel is not None
@@ -616,7 +635,7 @@ class Program:
             group.operands, kernel.backward(upstream, *args, out), strict=True
         ):
             if kind == _SCALAR:
-                np.add.at(scalar_grads, index, np.broadcast_to(contribution, upstream.shape).sum(axis=1))
+                _send(scalar_grads, index, unique, np.broadcast_to(contribution, upstream.shape).sum(axis=1))
             else:
                 _send(grads, index, unique, contribution)
 
