@@ -57,7 +57,7 @@ from numpy.typing import NDArray
 
 from .engine import Value
 from .modes import MODES
-from .rules import RULES, Rule
+from .rules import RULES, Rule, not_finite
 
 __all__ = ["Program", "TraceError", "trace"]
 
@@ -87,8 +87,7 @@ class _Kernel:
 
     forward: Callable[..., Any]
     backward: Callable[..., tuple[Any, ...]]  # (u, *inputs, out) -> one contribution per input
-    may_raise: bool  # the eager rule raises for some inputs: non-finite results are checked (_check)
-    derivative: Callable[..., tuple[Any, ...]] | None = None  # given where the eager derivative may raise too
+    derivative: Callable[..., tuple[Any, ...]] | None = None  # given where a local derivative may overflow
 
 
 def _where(condition: Any, yes: Any, no: Any) -> Array:
@@ -121,24 +120,24 @@ def _times_derivative(derivative: Callable[..., tuple[Any, ...]]) -> Callable[..
 
 
 _KERNELS: dict[str, _Kernel] = {
-    "+": _Kernel(np.add, lambda u, a, b, out: (u, u), False),
-    "-": _Kernel(np.subtract, lambda u, a, b, out: (u, -u), False),
-    "*": _Kernel(np.multiply, lambda u, a, b, out: (u * b, u * a), False),
-    "/": _Kernel(np.divide, lambda u, a, b, out: (u / b, -u * out / b), True),
-    "**": _Kernel(np.power, _times_derivative(_pow_derivative), True, _pow_derivative),
-    "neg": _Kernel(np.negative, lambda u, a, out: (-u,), False),
-    "abs": _Kernel(np.abs, lambda u, a, out: (u * _where(a > 0.0, 1.0, _where(a < 0.0, -1.0, 0.0)),), False),
-    "exp": _Kernel(np.exp, lambda u, a, out: (u * out,), True),
-    "log": _Kernel(np.log, lambda u, a, out: (u / a,), True),
-    "sqrt": _Kernel(np.sqrt, lambda u, a, out: (u * _where(out == 0.0, math.inf, 0.5 / out),), True),
-    "tanh": _Kernel(np.tanh, lambda u, a, out: (u * (1.0 - out * out),), False),
-    "sigmoid": _Kernel(_sigmoid, lambda u, a, out: (u * out * (1.0 - out),), False),
-    "relu": _Kernel(_relu, lambda u, a, out: (u * (a > 0.0),), False),
+    "+": _Kernel(np.add, lambda u, a, b, out: (u, u)),
+    "-": _Kernel(np.subtract, lambda u, a, b, out: (u, -u)),
+    "*": _Kernel(np.multiply, lambda u, a, b, out: (u * b, u * a)),
+    "/": _Kernel(np.divide, lambda u, a, b, out: (u / b, -u * out / b), lambda a, b, out: (1.0 / b, -out / b)),
+    "**": _Kernel(np.power, _times_derivative(_pow_derivative), _pow_derivative),
+    "neg": _Kernel(np.negative, lambda u, a, out: (-u,)),
+    "abs": _Kernel(np.abs, lambda u, a, out: (u * _where(a > 0.0, 1.0, _where(a < 0.0, -1.0, 0.0)),)),
+    "exp": _Kernel(np.exp, lambda u, a, out: (u * out,)),
+    "log": _Kernel(np.log, lambda u, a, out: (u / a,), lambda a, out: (1.0 / a,)),
+    "sqrt": _Kernel(np.sqrt, lambda u, a, out: (u * _where(out == 0.0, math.inf, 0.5 / out),)),
+    "tanh": _Kernel(np.tanh, lambda u, a, out: (u * (1.0 - out * out),)),
+    "sigmoid": _Kernel(_sigmoid, lambda u, a, out: (u * out * (1.0 - out),)),
+    "relu": _Kernel(_relu, lambda u, a, out: (u * (a > 0.0),)),
     "softplus": _Kernel(
-        lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))), lambda u, a, out: (u * _sigmoid(a),), False
+        lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))), lambda u, a, out: (u * _sigmoid(a),)
     ),
-    "sin": _Kernel(np.sin, lambda u, a, out: (u * np.cos(a),), True),
-    "cos": _Kernel(np.cos, lambda u, a, out: (-u * np.sin(a),), True),
+    "sin": _Kernel(np.sin, lambda u, a, out: (u * np.cos(a),)),
+    "cos": _Kernel(np.cos, lambda u, a, out: (-u * np.sin(a),)),
 }
 
 # The rules these kernels were written for: a rule changed or added since (rules.define) is run
@@ -168,7 +167,7 @@ def _elementwise(op: str, rule: Rule) -> _Kernel:
         results, shape = each(rule.derivative, arrays)
         return tuple(np.array(local, dtype=np.float64).reshape(shape) for local in zip(*results, strict=True))
 
-    return _Kernel(forward, _times_derivative(derivative), True, derivative)
+    return _Kernel(forward, _times_derivative(derivative), derivative)
 
 
 class _ColumnError(Exception):
@@ -555,6 +554,8 @@ class Program:
                     self._backward_group(group, values, scalars, grads, scalar_grads)
             with np.errstate(all="ignore"):  # a sum that overflows is inf, as it is in the eager engine
                 total += float(values[self._output_rows[0]].sum())
+        if not math.isfinite(total):  # the eager graph would have raised at the '+' that overflowed
+            raise OverflowError(f"the {reduction} of the output over the batch is too large for a float")
         for parameter, grad in zip(self.parameters, scalar_grads.tolist(), strict=False):
             parameter.grad = parameter.grad + grad
         return total / size if reduction == "mean" else total
@@ -607,12 +608,15 @@ class Program:
         if group.kind == "linear":
             np.matmul(scalars[group.coefficients], values[group.inputs], out=values[group.out])
             values[group.out] += scalars[group.bias].sum(axis=1)[:, None]
+            if not np.isfinite(values[group.out]).all():  # where the eager graph's + or * would have raised
+                column = int(np.argwhere(~np.isfinite(values[group.out]))[:, 1].min())
+                error = OverflowError("a neuron's weighted sum b + w_1 x_1 + ... is too large for a float")
+                raise _ColumnError(error, "+", column)
             return
         assert group.kernel is not None
         args = _operands(group, values, scalars)
         out = group.kernel.forward(*args)
-        if group.kernel.may_raise:
-            _check(group, "forward", args, out)
+        _check(group, "forward", args, out)
         values[group.out] = out
 
     def _backward_group(self, group: _Group, values: Array, scalars: Array, grads: Array, scalar_grads: Array) -> None:
@@ -669,7 +673,15 @@ class Program:
                 f"{MAX_WORKING_VALUES:,}): split it into batches of at most "
                 f"{max(1, (MAX_WORKING_VALUES - 2 * self._n_rows * self._chunk) // per_row):,} rows"
             )
-        return np.concatenate([a.astype(np.float64).reshape(size, -1).T for a in arrays], axis=0)
+        columns = np.concatenate([a.astype(np.float64).reshape(size, -1).T for a in arrays], axis=0)
+        if not np.isfinite(columns).all():  # the numeric policy: numbers are finite, as Value(...) requires
+            leaf, row = np.argwhere(~np.isfinite(columns.T))[0][::-1]
+            name = self._inputs[leaf].label
+            raise ValueError(
+                f"batch input {name!r} in row {row} is {float(columns[leaf, row])!r}: "
+                "the engine refuses NaN and infinities, as Value(...) does"
+            )
+        return columns
 
     def _check_reproduces(self, example_args: Sequence[Any], traced: list[float]) -> None:
         """The program on the example arguments must give what the trace gave.
@@ -779,11 +791,10 @@ def _send(grads: Array, rows: Any, unique: bool, contribution: Any) -> None:
 
 
 def _check(group: _Group, stage: str, args: list[Any], result: Any) -> None:
-    """Where numpy gave a non-finite number from inputs that are not NaN, ask the eager rule; if it
-    raises, raise its error at that column (the program adds the batch row)."""
+    """Where numpy gave a number that is not finite, do what the eager engine does with that element:
+    raise its rule's error, or the engine's own for a result that is not finite (``rules.not_finite``).
+    A local derivative may be infinite where the rule says so (sqrt at 0): that one passes."""
     suspects = ~np.isfinite(result)
-    for arg in args:
-        suspects &= ~np.isnan(np.broadcast_to(arg, suspects.shape))
     if not suspects.any():
         return
     rule = RULES[group.kind]
@@ -791,10 +802,10 @@ def _check(group: _Group, stage: str, args: list[Any], result: Any) -> None:
     for k in np.lexsort((members, columns)):  # the first batch row first
         inputs = [float(np.broadcast_to(arg, suspects.shape)[members[k], columns[k]]) for arg in args]
         try:
+            out = rule.forward(*inputs)
             if stage == "forward":
-                rule.forward(*inputs)
-            else:
-                rule.derivative(*inputs, rule.forward(*inputs))
+                raise not_finite(group.kind, tuple(inputs), float(result[members[k], columns[k]]))
+            rule.derivative(*inputs, out)
         except (ArithmeticError, ValueError) as error:
             raise _ColumnError(error, group.kind, int(columns[k])) from None
 

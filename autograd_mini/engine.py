@@ -8,11 +8,12 @@ Every primitive in ``rules.py`` takes one or two inputs, so two parent slots are
 
 from __future__ import annotations
 
+from math import isfinite
 from typing import Any
 
 from . import collector, modes, rules
 from .modes import MODES, OPEN, detect_anomaly, no_grad
-from .numeric import as_float, short_number
+from .numeric import finite, short_number
 from .rules import RULES
 
 __all__ = ["Value", "detect_anomaly", "gradients", "no_grad", "topological_order"]
@@ -40,7 +41,7 @@ class Value:
     def __init__(self, data: int | float, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
-        self.data = as_float(data, "Value")
+        self.data = finite(data, "Value")
         self.grad: float | Value = 0.0
         self.label = label
         self.op = ""
@@ -254,6 +255,8 @@ def _node(op: str, a: Value, b: Any = _ONE_INPUT) -> Value:
         if not isinstance(b, Value):
             b = _constant(b, op)
         out = forward(a.data, b.data)
+    if not isfinite(out):  # every number stays finite: an overflow stops at the op that made it
+        raise rules.not_finite(op, (a.data,) if b is None else (a.data, b.data), out)
     switched = OPEN.count  # 0 unless some thread is inside no_grad() or detect_anomaly()
     if switched and not MODES.record_graph:
         return _leaf(out, "")
@@ -269,15 +272,12 @@ def _node(op: str, a: Value, b: Any = _ONE_INPUT) -> Value:
         node._db = 0.0
     else:
         node._da, node._db = derivative(a.data, b.data, out)
-    if switched and MODES.check_anomalies:
-        modes.check_forward(node)
     return node
 
 
 def _constant(x: Any, op: str) -> Value:
-    """A number wrapped as a leaf so it can take part in ``op``."""
-    data = float(x) if isinstance(x, (float, int)) else as_float(x, f"operator {op!r}")  # common cases first
-    return _leaf(data, "const")
+    """A number wrapped as a leaf so it can take part in ``op``; finite, as every number in a graph."""
+    return _leaf(finite(x, f"operator {op!r}"), "const")
 
 
 def _leaf(data: float, op: str) -> Value:

@@ -85,7 +85,10 @@ def no_grad() -> Iterator[None]:
 
 @contextlib.contextmanager
 def detect_anomaly() -> Iterator[None]:
-    """Inside this block, a NaN or inf made by an op of this thread, or a NaN gradient, raises FloatingPointError.
+    """Inside this block, a backward pass of this thread that makes a NaN gradient raises FloatingPointError.
+
+    The error names the op whose local derivative turned a number into NaN (0 * inf, at sqrt(0) for
+    instance). Forward values need no watching: an op whose result is not finite always raises.
 
     >>> from autograd_mini import Value
     >>> x = Value(0.0, label="x")
@@ -111,13 +114,6 @@ def detect_anomaly() -> Iterator[None]:
 def _describe(node: Any) -> str:
     name = f"{node.label!r} " if node.label else ""
     return f"{name}{node.op or 'leaf'} = {node.data!r}"
-
-
-def check_forward(node: Any) -> None:
-    """Raise FloatingPointError if the node just made holds a NaN or an infinity, naming its op and inputs."""
-    if not math.isfinite(node.data):
-        inputs = ", ".join(_describe(p) for p in node.parents)
-        raise FloatingPointError(f"detect_anomaly: {node.op!r} produced {node.data!r} from inputs: {inputs}")
 
 
 def check_backward(order: list[Any], grads: dict[Any, Any]) -> None:

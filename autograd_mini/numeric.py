@@ -1,4 +1,10 @@
-"""How the package reads and writes numbers: one coercion and one formatter, used everywhere.
+"""How the package reads and writes numbers: one coercion, one policy, one formatter, used everywhere.
+
+The numeric policy: every number in a graph is a finite Python float. ``finite`` is the one
+gate: ``Value(...)``, a number combined with a Value (``x + 2``), the command line's values and
+the data ``fit`` trains on all go through it, so NaN, infinities, booleans and complex numbers
+are refused where they come in, and a numpy scalar becomes a plain float. An operation whose
+result would overflow raises at that operation (``rules.not_finite``).
 
 This module imports nothing from the rest of the package, so every layer (the rules, the
 engine, the drawings, the command line) can use it. A Value is recognised by its ``data``.
@@ -9,6 +15,7 @@ engine, the drawings, the command line) can use it. A Value is recognised by its
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -28,14 +35,42 @@ def as_float(x: Any, what: str = "a number") -> float:
     ...
     TypeError: the step must be a real number or a Value, got str: '3'
     """
-    if isinstance(x, float):  # the common case first: this runs inside the derivative rules
+    if type(x) is float:  # the common case first: this runs inside the derivative rules
         return x
     if isinstance(x, (int, numbers.Real)):  # int first: the abstract class's check is slow
-        return float(x)
+        try:
+            return float(x)  # also makes a numpy scalar a plain float
+        except OverflowError:
+            raise OverflowError(f"{what} got an integer too large for a float ({len(str(x))} digits)") from None
     data = getattr(x, "data", None)
     if isinstance(data, float) and hasattr(x, "local_grads"):  # a Value
         return data
     raise TypeError(f"{what} must be a real number or a Value, got {type(x).__name__}: {x!r}")
+
+
+def finite(x: Any, what: str = "a number") -> float:
+    """``x`` as a finite Python float, or an error naming ``what``: the engine's numeric policy.
+
+    Raises:
+        TypeError: ``x`` is a bool, or not a real number (nor a Value).
+        ValueError: ``x`` is NaN or infinite.
+        OverflowError: ``x`` is an integer too large for a float.
+
+    >>> finite(2), type(finite(__import__("numpy").float64(0.5)))
+    (2.0, <class 'float'>)
+    >>> finite(float("nan"), "Value")
+    Traceback (most recent call last):
+    ...
+    ValueError: Value must be a finite number, got nan (the engine refuses NaN and infinities)
+    """
+    if type(x) is float and math.isfinite(x):
+        return x
+    if isinstance(x, bool):
+        raise TypeError(f"{what} must be a real number, got bool: {x!r}")
+    number = as_float(x, what)
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, got {number!r} (the engine refuses NaN and infinities)")
+    return number
 
 
 def short_number(x: Any, digits: int = 4) -> str:

@@ -6,6 +6,11 @@ Each primitive is a :class:`Rule` with two functions:
   outside the function's domain;
 * ``derivative(*inputs, out)`` returns one local derivative d(out)/d(input) per input.
 
+The numbers are finite (the numeric policy: README, "Numbers"): a forward whose exact result is
+too large for a float raises OverflowError at its op, and so does a local derivative that
+overflows; a slope that is infinite in exact arithmetic (sqrt at 0, ``a ** b`` at a = 0 with
+b < 1) is reported as ``inf``, as PyTorch does.
+
 To change a rule or add one (a class exercise), call :func:`define`; the engine reads the table
 on every operation, so the new rule is used at once by ``x.tanh()``, ``x.apply("tanh")`` and
 ``backward(create_graph=True)`` alike.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -143,17 +149,46 @@ def _pow(a: float, b: float) -> float:
     return result
 
 
+def not_finite(op: str, inputs: tuple[Any, ...], out: float, what: str = "result") -> ArithmeticError | ValueError:
+    """The error for an op whose result (or local derivative) is not a finite float, naming op and inputs.
+
+    An infinity is an overflow (OverflowError); a NaN, which no rule of this table makes from finite
+    inputs, can only come from a rule added with ``define`` (ValueError).
+
+    >>> not_finite("*", (1e200, 1e200), math.inf)
+    OverflowError("'*' of 1e+200 and 1e+200: the result is too large for a float (above 1.8e+308)")
+    """
+    shown = " and ".join(f"{as_float(x)!r}" for x in inputs)
+    if math.isnan(out):
+        return ValueError(f"{op!r} of {shown}: the {what} is not a number (nan)")
+    return OverflowError(f"{op!r} of {shown}: the {what} is too large for a float (above 1.8e+308)")
+
+
+def _slope(value: Any, op: str, *inputs: Any) -> Any:
+    """A local derivative, checked: one that overflowed raises, naming the op and its inputs."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise not_finite(op, inputs, value, "local derivative")
+    return value
+
+
+def _div_grads(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
+    return _slope(1.0 / b, "/", a, b), _slope(-out / b, "/", a, b)
+
+
 def _pow_base_grad(a: Any, b: Any) -> Any:
     # d(a**b)/da = b * a**(b-1); at a = 0 with b < 1 the slope is infinite (PyTorch: inf).
     if as_float(a) == 0.0 and as_float(b) < 1.0:
         return 0.0 if as_float(b) == 0.0 else math.inf
-    return b * a ** (b - 1.0)
+    try:
+        return _slope(b * a ** (b - 1.0), "**", a, b)
+    except OverflowError:  # from Python's own float power: say which op and which numbers
+        raise not_finite("**", (a, b), math.inf, "local derivative") from None
 
 
-def _pow_exponent_grad(a: Any, out: Any) -> Any:
+def _pow_exponent_grad(a: Any, b: Any, out: Any) -> Any:
     # d(a**b)/db = a**b * log(a) exists only for a > 0; elsewhere we report 0, so that a
     # constant exponent (x**2 at x = -3) draws a clean 0 rather than PyTorch's nan.
-    return out * call("log", a) if as_float(a) > 0.0 else 0.0
+    return _slope(out * call("log", a), "**", a, b) if as_float(a) > 0.0 else 0.0
 
 
 def _exp(a: float) -> float:
@@ -205,15 +240,15 @@ def _step(a: Any) -> float:
 
 RULES: dict[str, Rule] = {
     # op         forward                     local derivatives d(out)/d(input)
-    "+":       Rule(lambda a, b: a + b,      lambda a, b, out: (1.0, 1.0)),
-    "-":       Rule(lambda a, b: a - b,      lambda a, b, out: (1.0, -1.0)),
-    "*":       Rule(lambda a, b: a * b,      lambda a, b, out: (b, a)),
-    "/":       Rule(_div,                    lambda a, b, out: (1.0 / b, -out / b)),
-    "**":      Rule(_pow,                    lambda a, b, out: (_pow_base_grad(a, b), _pow_exponent_grad(a, out))),
-    "neg":     Rule(lambda a: -a,            lambda a, out: (-1.0,)),
+    "+":       Rule(operator.add,            lambda a, b, out: (1.0, 1.0)),
+    "-":       Rule(operator.sub,            lambda a, b, out: (1.0, -1.0)),
+    "*":       Rule(operator.mul,            lambda a, b, out: (b, a)),
+    "/":       Rule(_div,                    _div_grads),
+    "**":      Rule(_pow,                    lambda a, b, out: (_pow_base_grad(a, b), _pow_exponent_grad(a, b, out))),
+    "neg":     Rule(operator.neg,            lambda a, out: (-1.0,)),
     "abs":     Rule(abs,                     lambda a, out: (_sign(a),)),
     "exp":     Rule(_exp,                    lambda a, out: (out,)),
-    "log":     Rule(_log,                    lambda a, out: (1.0 / a,)),
+    "log":     Rule(_log,                    lambda a, out: (_slope(1.0 / a, "log", a),)),
     "sqrt":    Rule(_sqrt,                   lambda a, out: (_sqrt_grad(out),)),
     "tanh":    Rule(math.tanh,               lambda a, out: (1.0 - out * out,)),
     "sigmoid": Rule(_sigmoid,                lambda a, out: (out * (1.0 - out),)),

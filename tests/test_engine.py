@@ -339,3 +339,77 @@ def test_jupyter_shows_a_value_as_its_graph_and_falls_back_to_text_when_it_canno
     for _ in range(600):  # over draw's default max_nodes
         big = big + 1.0
     assert big._repr_svg_() is None
+
+
+# -- the numeric policy: finite numbers in, an error at the op that overflows -------------------
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "words"),
+    [
+        (float("nan"), ValueError, "Value must be a finite number, got nan"),
+        (float("inf"), ValueError, "Value must be a finite number, got inf"),
+        (True, TypeError, "Value must be a real number, got bool"),
+        (10**400, OverflowError, "Value got an integer too large for a float \\(401 digits\\)"),
+    ],
+)
+def test_value_refuses_what_is_not_a_finite_real_number(bad: object, error: type[Exception], words: str) -> None:
+    with pytest.raises(error, match=words):
+        Value(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("-inf"), True])
+def test_operands_follow_the_same_policy(bad: object) -> None:
+    with pytest.raises((ValueError, TypeError), match="operator '\\*'"):
+        _ = Value(1.0) * bad  # type: ignore[operator]
+
+
+def test_a_numpy_scalar_becomes_a_plain_float_and_overflows_like_one() -> None:
+    np = pytest.importorskip("numpy")
+    x = Value(np.float64(10.0))
+    assert type(x.data) is float
+    assert type((x * np.float64(2.0)).data) is float
+    for base in (x, Value(10.0)):  # the same error for both, and no numpy warning
+        with pytest.raises(OverflowError, match=r"pow: 10\.0 \*\* 400\.0 is too large"):
+            _ = base**400
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: Value(1e200) * Value(1e200), r"'\*' of 1e\+200 and 1e\+200: the result is too large"),
+        (lambda: Value(1e308) + 1e308, r"'\+' of 1e\+308 and 1e\+308"),
+        (lambda: Value(-1e308) - 1e308, r"'-' of -1e\+308 and 1e\+308"),
+        (lambda: Value(1e300) / 1e-10, r"'/' of 1e\+300 and 1e-10: the result is too large"),
+    ],
+)
+def test_an_overflow_raises_at_the_op_that_caused_it(make: object, words: str) -> None:
+    with pytest.raises(OverflowError, match=words):
+        make()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        # the value 1e200 is finite, its slope -1 * 1e-200 ** -2 = -1e400 is not
+        (lambda: Value(1e-200) ** -1.0, r"'\*\*' of 1e-200 and -1\.0: the local derivative is too large"),
+        (lambda: Value(1e-10) / Value(1e-300), r"'/' of 1e-10 and 1e-300: the local derivative is too large"),
+        (lambda: Value(5e-324).log(), r"'log' of 5e-324: the local derivative is too large"),
+    ],
+)
+def test_a_local_derivative_that_overflows_raises_naming_op_and_inputs(make: object, words: str) -> None:
+    with pytest.raises(OverflowError, match=words):
+        make()  # type: ignore[operator]
+
+
+def test_an_infinite_slope_is_not_an_overflow() -> None:
+    # sqrt at 0 and a ** 0.5 at 0 have infinite slopes in exact arithmetic: reported as inf, as in PyTorch
+    assert Value(0.0).sqrt().local_grads == (math.inf,)
+    assert (Value(0.0) ** 0.5).local_grads[0] == math.inf
+
+
+def test_create_graph_overflows_raise_the_same_way() -> None:
+    x = Value(1e-150)
+    y = x * x  # 1e-300: fine
+    with pytest.raises(OverflowError):  # d/dx of 1/y = -1/y**2 overflows when built as Values
+        (1.0 / y).backward(create_graph=True)
