@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from . import collector
 from .engine import Value, gradients, no_grad, topological_order
 from .numeric import as_float, short_number
 from .steps import node_names
@@ -293,18 +294,43 @@ def _check_value(x: Any, name: str) -> Value:
     return x
 
 
-def _path_counts(root: Value, x: Value) -> dict[Value, int]:
-    """For every node on a path from x to root: how many paths lead from x to it.
+def _check_count(n: Any, name: str, least: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < least:
+        raise ValueError(f"{name} must be an int >= {least}, got {n!r}")
+    return n
 
-    Dynamic programming over the topological order: a node is reached by every path that
-    reaches one of its parents, once per edge (``a * a`` has two edges from a).
+
+_Edge = tuple[Value, Value, float]  # (node, parent, d(node)/d(parent))
+
+
+class _Reach(NamedTuple):
+    """The nodes on paths from x: how many paths lead to each, how long they are, and by which edges."""
+
+    counts: dict[Value, int]  # the number of paths from x to the node
+    lengths: dict[Value, int]  # their lengths added up
+    edges: dict[Value, list[_Edge]]  # the node's edges from parents on such paths; in topological order
+
+
+def _reach(order: list[Value], x: Value) -> _Reach:
+    """The paths from x to every node of ``order`` (a topological order): counted, measured, and the edges they take.
+
+    Dynamic programming: a node is reached by every path that reaches one of its parents, once
+    per edge (``a * a`` has two edges from a), and each such path is one edge longer than at the parent.
     """
-    counts: dict[Value, int] = {}
-    for node in topological_order(root):
-        paths = 1 if node is x else sum(counts.get(parent, 0) for parent in node.parents)
-        if paths:
-            counts[node] = paths
-    return counts
+    counts: dict[Value, int] = {x: 1}
+    lengths: dict[Value, int] = {x: 0}
+    edges: dict[Value, list[_Edge]] = {x: []}
+    for node in order:
+        paths, length, found = 0, 0, []
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            count = counts.get(parent)
+            if count is not None:  # x reaches this parent
+                paths += count
+                length += lengths[parent] + count
+                found.append((node, parent, local))
+        if found:
+            counts[node], lengths[node], edges[node] = paths, length, found
+    return _Reach(counts, lengths, edges)
 
 
 def count_paths(root: Value, x: Value) -> int:
@@ -326,7 +352,7 @@ def count_paths(root: Value, x: Value) -> int:
     True
     """
     root, x = _check_value(root, "root"), _check_value(x, "x")
-    return _path_counts(root, x).get(root, 0)
+    return _reach(topological_order(root), x).counts.get(root, 0)
 
 
 def backward_cost(root: Value) -> int:
@@ -340,8 +366,11 @@ def backward_cost(root: Value) -> int:
     >>> backward_cost(x * x + 1)    # edges: x->x*x twice, x*x->sum, 1->sum
     4
     """
-    root = _check_value(root, "root")
-    return sum(len(node.parents) for node in topological_order(root))
+    return _edge_count(topological_order(_check_value(root, "root")))
+
+
+def _edge_count(order: list[Value]) -> int:
+    return sum(len(node.parents) for node in order)
 
 
 def path_sum_cost(root: Value, x: Value) -> int:
@@ -357,32 +386,37 @@ def path_sum_cost(root: Value, x: Value) -> int:
     4
     """
     root, x = _check_value(root, "root"), _check_value(x, "x")
-    counts = _path_counts(root, x)
-    lengths: dict[Value, int] = {}  # total length of all paths from x to the node
-    for node in topological_order(root):
-        if node in counts and node is not x:
-            # Each path through a parent gets one edge longer on its way here.
-            lengths[node] = sum(lengths.get(p, 0) + counts[p] for p in node.parents if p in counts)
-    return lengths.get(root, 0)
+    return _reach(topological_order(root), x).lengths.get(root, 0)
 
 
-_Edge = tuple[Value, Value, float]  # (node, parent, d(node)/d(parent))
+def _paths(root: Value, x: Value, reach: _Reach) -> Iterator[Sequence[_Edge]]:
+    """Every path from x to root as its edges, root end first, listed by an iterative depth-first search.
 
-
-def _paths(root: Value, x: Value, counts: dict[Value, int]) -> Iterator[tuple[_Edge, ...]]:
-    """Every path from x to root as its edges, root end first, listed by an iterative search.
-
-    Only nodes that x reaches (those in ``counts``) are entered, so no dead branch is searched.
+    The path is one list, extended by an edge on the way down and shortened on the way back, so
+    nothing is copied: each path yielded is that list, valid until the next one is asked for. Only
+    nodes that x reaches are entered, so no dead branch is searched.
     """
-    stack: list[tuple[Value, tuple[_Edge, ...]]] = [(root, ())] if root in counts else []
-    while stack:
-        node, edges = stack.pop()
-        if node is x:
-            yield edges
+    if root not in reach.edges:
+        return
+    path: list[_Edge] = []
+    if root is x:
+        yield path  # the empty path
+        return
+    # For each node on the path, root first: its edges towards x not yet followed.
+    untried = [iter(reach.edges[root])]
+    while untried:
+        edge = next(untried[-1], None)
+        if edge is None:  # every way on from this node is done: step back
+            untried.pop()
+            if path:
+                path.pop()
             continue
-        for parent, local in reversed(list(zip(node.parents, node.local_grads, strict=True))):
-            if parent in counts:
-                stack.append((parent, (*edges, (node, parent, local))))
+        path.append(edge)
+        if edge[1] is x:
+            yield path
+            path.pop()
+        else:
+            untried.append(iter(reach.edges[edge[1]]))
 
 
 class PathSum(NamedTuple):
@@ -412,20 +446,23 @@ def grad_by_paths(root: Value, x: Value, *, max_paths: int = 100_000) -> PathSum
     PathSum(gradient=6.0, multiplications=2)
     """
     root, x = _check_value(root, "root"), _check_value(x, "x")
-    counts = _path_counts(root, x)
-    paths = counts.get(root, 0)
-    if paths > max_paths:
-        raise ValueError(
-            f"{paths} paths lead from x to root, more than max_paths={max_paths}; listing them would take too "
-            f"long. gradients(root)[x] gives the same number with {backward_cost(root)} multiplications"
-        )
-    total, multiplications = 0.0, 0
-    for path in _paths(root, x, counts):
-        product = 1.0
-        for _node, _parent, local in path:
-            product *= local
-            multiplications += 1
-        total += product
+    max_paths = _check_count(max_paths, "max_paths", least=0)
+    with collector.paused():  # the walks make no cycles: a collection would only rescan the graph
+        order = topological_order(root)
+        reach = _reach(order, x)
+        paths = reach.counts.get(root, 0)
+        if paths > max_paths:  # counted before a single path is listed
+            raise ValueError(
+                f"{paths} paths lead from x to root, more than max_paths={max_paths}; listing them would take too "
+                f"long. gradients(root)[x] gives the same number with {_edge_count(order)} multiplications"
+            )
+        total, multiplications = 0.0, 0
+        for path in _paths(root, x, reach):
+            product = 1.0
+            for _node, _parent, local in path:
+                product *= local
+                multiplications += 1
+            total += product
     return PathSum(total, multiplications)
 
 
@@ -469,25 +506,21 @@ class _Partial:
     previous: _Partial | None
 
 
-def _top_paths(root: Value, x: Value, counts: dict[Value, int], top: int) -> list[_Partial]:
+def _top_paths(root: Value, x: Value, reach: _Reach, top: int) -> list[_Partial]:
     """The ``top`` paths from x to root with the largest |product|, by dynamic programming.
 
     Any best path to a node extends one of the ``top`` best paths to one of its parents, so
     keeping the best few per node is enough: the work is about nodes * top, however many paths.
     """
-    best: dict[Value, list[_Partial]] = {}
-    for node in topological_order(root):
-        if node not in counts:
-            continue
-        if node is x:
-            best[node] = [_Partial(1.0, x, 1.0, None)]
-            continue
-        candidates = [
-            _Partial(partial.product * local, node, local, partial)
-            for parent, local in zip(node.parents, node.local_grads, strict=True)
-            for partial in best.get(parent, ())
-        ]
-        best[node] = heapq.nlargest(top, candidates, key=lambda partial: abs(partial.product))
+    best: dict[Value, list[_Partial]] = {x: [_Partial(1.0, x, 1.0, None)]}
+    for node, edges in reach.edges.items():  # in topological order, x first
+        if node is not x:
+            candidates = [
+                _Partial(partial.product * local, node, local, partial)
+                for _, parent, local in edges
+                for partial in best[parent]
+            ]
+            best[node] = heapq.nlargest(top, candidates, key=lambda partial: abs(partial.product))
     return best.get(root, [])
 
 
@@ -532,48 +565,62 @@ def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
     backward gives dy/dx = 6 (multiplications: 2 for the path sum, 2 for backward)
     """
     root, x = _check_value(root, "root"), _check_value(x, "x")
-    names = node_names(root)
-    if x not in names:
-        names[x] = x.label or "x"
-    counts = _path_counts(root, x)
-    paths = counts.get(root, 0)
-    head = f"d{names[root]}/d{names[x]}"
-    gradient = gradients(root).get(x, 0.0)
-    if paths == 0:
-        return f"{head} = 0: {names[root]} does not depend on {names[x]}, so no path leads from one to the other."
-    lines: list[str]
-    if paths <= max_paths:
-        lines = [
-            f"{head} by the chain rule: the product of local derivatives along the one path from {names[x]}"
-            f" to {names[root]}."
-            if paths == 1
-            else f"{head} by the chain rule: the sum over the {paths} paths from {names[x]} to {names[root]}"
-            " of the product of local derivatives."
-        ]
-        products = []
-        doubled: dict[Value, None] = {}  # nodes whose two arguments are one value, as in x*x, in path order
-        for number, edges in enumerate(_paths(root, x, counts), start=1):
-            products.append(math.prod(local for _, _, local in edges))
-            lines += _path_lines(number, edges, x, names, products[-1])
-            doubled.update((node, None) for node, parent, _ in edges if node.parents == (parent, parent))
-        for node in doubled:  # otherwise two paths through it read alike and look like a repeat
-            twice = names[node.parents[0]]
-            lines.append(f"({names[node]} uses {twice} as both of its arguments: each argument is a path of its own.)")
-        if paths > 1:  # one path has nothing to add up
-            lines.append(
-                f"sum over paths: {' + '.join(short_number(p) for p in products)} = {short_number(math.fsum(products))}"
-            )
-    else:
-        best = _top_paths(root, x, counts, top)
-        lines = [
-            f"{head} by the chain rule: the sum over {paths:,} paths from {names[x]} to {names[root]}"
-            f" (counted by dynamic programming; more than max_paths={max_paths}, so not listed).",
-            f"The {len(best)} paths with the largest |product|:",
-        ]
-        for number, partial in enumerate(best, start=1):
-            lines += _path_lines(number, _unlink(partial), x, names, partial.product)
-    lines.append(
-        f"backward gives {head} = {short_number(gradient)}"
-        f" (multiplications: {path_sum_cost(root, x):,} for the path sum, {backward_cost(root):,} for backward)"
-    )
+    max_paths, top = _check_count(max_paths, "max_paths", least=0), _check_count(top, "top", least=1)
+    with collector.paused():  # the walks make no cycles: a collection would only rescan the graph
+        names = node_names(root)
+        if x not in names:
+            names[x] = x.label or "x"
+        head = f"d{names[root]}/d{names[x]}"
+        order = topological_order(root)
+        reach = _reach(order, x)
+        paths = reach.counts.get(root, 0)
+        if paths == 0:
+            return f"{head} = 0: {names[root]} does not depend on {names[x]}, so no path leads from one to the other."
+        if paths <= max_paths:
+            lines = _listed(head, root, x, reach, names)
+        else:
+            lines = [
+                f"{head} by the chain rule: the sum over {paths:,} paths from {names[x]} to {names[root]}"
+                f" (counted by dynamic programming; more than max_paths={max_paths}, so not listed).",
+                *_best_listed(root, x, reach, top, names),
+            ]
+        lines.append(
+            f"backward gives {head} = {short_number(gradients(root).get(x, 0.0))} (multiplications:"
+            f" {reach.lengths[root]:,} for the path sum, {_edge_count(order):,} for backward)"
+        )
     return "\n".join(lines)
+
+
+def _listed(head: str, root: Value, x: Value, reach: _Reach, names: dict[Value, str]) -> list[str]:
+    """Every path from x to root with its product, and the sum of the products."""
+    paths = reach.counts[root]
+    lines = [
+        f"{head} by the chain rule: the product of local derivatives along the one path from {names[x]}"
+        f" to {names[root]}."
+        if paths == 1
+        else f"{head} by the chain rule: the sum over the {paths} paths from {names[x]} to {names[root]}"
+        " of the product of local derivatives."
+    ]
+    products = []
+    doubled: dict[Value, None] = {}  # nodes whose two arguments are one value, as in x*x, in path order
+    for number, edges in enumerate(_paths(root, x, reach), start=1):
+        products.append(math.prod(local for _, _, local in edges))
+        lines += _path_lines(number, edges, x, names, products[-1])
+        doubled.update((node, None) for node, parent, _ in edges if node.parents == (parent, parent))
+    for node in doubled:  # otherwise two paths through it read alike and look like a repeat
+        twice = names[node.parents[0]]
+        lines.append(f"({names[node]} uses {twice} as both of its arguments: each argument is a path of its own.)")
+    if paths > 1:  # one path has nothing to add up
+        lines.append(
+            f"sum over paths: {' + '.join(short_number(p) for p in products)} = {short_number(math.fsum(products))}"
+        )
+    return lines
+
+
+def _best_listed(root: Value, x: Value, reach: _Reach, top: int, names: dict[Value, str]) -> list[str]:
+    """The ``top`` paths with the largest |product|, each with its product."""
+    best = _top_paths(root, x, reach, top)
+    lines = [f"The {len(best)} paths with the largest |product|:"]
+    for number, partial in enumerate(best, start=1):
+        lines += _path_lines(number, _unlink(partial), x, names, partial.product)
+    return lines

@@ -6,8 +6,10 @@ Expected numbers come from hand-worked derivatives, or from this file's own floa
 
 from __future__ import annotations
 
+import inspect
 import math
 import string
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_mini import Value
-from autograd_mini.cli.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse
+from autograd_mini.cli.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, normalize_name, parse
 
 # ---------------------------------------------------------------- what it computes
 
@@ -178,6 +180,71 @@ def test_deep_parentheses_are_refused_without_a_crash() -> None:
         parse("(" * 300 + "x" + ")" * 300)
     with pytest.raises(ExpressionError):
         parse("exp(" * 100 + "x" + ")" * 100)
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), MAX_DEPTH + 1),  # the ( that opens one level too many
+        ("exp(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), 4 * (MAX_DEPTH + 1)),  # the ( of call 101
+        ("exp(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH, 4 * MAX_DEPTH + 1),  # the name: under 100 calls, 101 deep
+        ("x+(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), 3 * (MAX_DEPTH + 1)),  # nested sums are nesting
+        ("-" * MAX_DEPTH + "x", MAX_DEPTH + 1),
+    ],
+)
+def test_real_nesting_past_the_limit_is_refused(text: str, column: int) -> None:
+    with pytest.raises(ExpressionError, match=f"nested too deeply \\(more than {MAX_DEPTH} levels") as caught:
+        parse(text)
+    assert caught.value.column == column
+
+
+def test_parentheses_at_the_limit_are_fine() -> None:
+    assert parse("(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH).build({"x": 2.0}).root.data == 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("+".join(["x"] * 101), 101 * 1.5),  # was refused as "nested too deeply": ((x + x) + x) + ... in the tree
+        ("+".join(["x"] * 500), 500 * 1.5),  # 999 characters, as long as the length limit allows
+        ("*".join(["x"] * 500), 1.5**500),
+        ("-".join(["x"] * 500), 1.5 - 499 * 1.5),
+        ("x" + "-1" * 499, 1.5 - 499),
+        ("/".join(["x"] * 300), 1.5**-298),
+        ("x" + " + x*x" * 166, 1.5 + 166 * 2.25),  # a sum of products: two levels
+    ],
+)
+def test_flat_chains_as_long_as_the_length_limit_allows_are_one_level(text: str, value: float) -> None:
+    assert len(text) <= MAX_LENGTH
+    root, inputs = parse(text).build({"x": 1.5})
+    assert root.data == pytest.approx(value, rel=1e-12)
+    root.backward()  # and backward goes through every link of the chain
+    assert inputs["x"].grad != 0
+
+
+def test_a_long_chain_is_built_without_recursing_along_it() -> None:
+    expression = parse("+".join(["x"] * 500))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 50)  # far fewer frames than the chain has links
+    try:
+        root, _ = expression.build({"x": 1.0})
+    finally:
+        sys.setrecursionlimit(limit)
+    assert root.data == 500.0
+
+
+def test_names_are_normalized_as_the_parser_does() -> None:
+    # grad "ｘ*2" ｘ=1 said "no value given for x": the expression is read in NFKC form, so ｘ is x.
+    assert normalize_name("ｘ") == "x" and normalize_name("ﬁt") == "fit" and normalize_name("w_1") == "w_1"
+    assert normalize_name("é") == "é" == normalize_name("e\u0301")  # composed, as Python's parser does
+    expression = parse("ｘ*2 + y")
+    assert expression.names == ("x", "y")
+    root, inputs = expression.build({"ｘ": 1.0, "y": 0.5})
+    assert root.data == 2.5 and list(inputs) == ["x", "y"]
+    with pytest.raises(ExpressionError, match="two values were given for 'x'"):
+        expression.build({"x": 1.0, "ｘ": 2.0, "y": 0.5})
+    with pytest.raises(TypeError, match="a name must be a str, got int"):
+        normalize_name(1)  # type: ignore[arg-type]
 
 
 def test_exponents_at_the_limit_and_powers_of_powers_in_the_base_are_fine() -> None:

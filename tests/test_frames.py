@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import stat
+import time
+import tracemalloc
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +17,9 @@ from graphs import random_graphs
 from hypothesis import given, settings
 
 from autograd_mini import Value, backward_frames, backward_page, topological_order, trace_backward
-from autograd_mini.show.frames import frame_states
+from autograd_mini.show.frames import frame_states, replay
+from autograd_mini.show.page import MAX_INTERVAL_MS, MIN_INTERVAL_MS, Frame, page_html
+from autograd_mini.show.viz import GraphvizFailedError
 from autograd_mini.teach import two_path_example
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -42,33 +49,70 @@ def neuron() -> tuple[Value, dict[str, Value]]:
 def test_frames_follow_the_steps_and_end_with_backwards_gradients(root: Value) -> None:
     steps = trace_backward(root)
     states = frame_states(root)
+    shown = [dict(grads) for _, grads in replay(states)]  # what each frame shows
     assert len(states) == len(steps) + 1
-    assert states[0].grads == {} and states[0].highlight == () and states[0].highlight_edges == ()
+    assert shown[0] == {} and states[0].highlight == () and states[0].highlight_edges == ()
+    assert states[0].new_grad is None
     for step, state in zip(steps, states[1:], strict=True):
         assert state.caption == step.caption()
+        assert state.new_grad == (step.node, step.upstream)
         assert state.highlight == (step.node,)
         assert state.highlight_edges == tuple((parent, step.node) for parent in step.node.parents)
         assert state.current == step.names[step.node]
     root.backward()
     nodes = topological_order(root)
-    assert states[-1].grads == {node: node.grad for node in nodes}  # exact: every gradient, backward's numbers
-    for earlier, later in itertools.pairwise(states):
+    assert shown[-1] == {node: node.grad for node in nodes}  # exact: every gradient, backward's numbers
+    for earlier, later in itertools.pairwise(shown):
         # a gradient is shown only once final: it never changes afterwards, and one more appears per step
-        assert len(later.grads) == len(earlier.grads) + 1
-        assert all(later.grads[node] == grad for node, grad in earlier.grads.items())
+        assert len(later) == len(earlier) + 1
+        assert all(later[node] == grad for node, grad in earlier.items())
 
 
 def test_shared_node_gets_its_gradient_only_after_every_path_reported() -> None:
     # L = (a·b + a)²: a is used by c = a·b and by d = c + a; dL/da = 2(ab + a)(b + 1) = 16
     loss, a, b, c, d = two_path_example()
     states = frame_states(loss)
+    shown = [dict(grads) for _, grads in replay(states)]
     currents = [s.current for s in states]
     assert currents[:4] == ["", "L", "d", "c"] and set(currents[4:]) == {"a", "b"}  # the inputs come last
-    assert a not in states[2].grads  # d has sent its share to a, but c has not yet
-    assert states[3].grads[c] == -8.0
+    assert a not in shown[2]  # d has sent its share to a, but c has not yet
+    assert shown[3][c] == -8.0
     at_a = currents.index("a")
-    assert a not in states[at_a - 1].grads and states[at_a].grads[a] == 16.0
-    assert states[-1].grads == {loss: 1.0, d: -8.0, c: -8.0, a: 16.0, b: -16.0}  # by hand: dL/db = 2(ab + a)a
+    assert a not in shown[at_a - 1] and shown[at_a][a] == 16.0
+    assert shown[-1] == {loss: 1.0, d: -8.0, c: -8.0, a: 16.0, b: -16.0}  # by hand: dL/db = 2(ab + a)a
+
+
+def test_replay_gives_a_read_only_view() -> None:
+    x = Value(3.0, label="x")
+    (_, grads), *_ = replay(frame_states(x * x))
+    with pytest.raises(TypeError):
+        grads[x] = 1.0  # type: ignore[index]
+
+
+def chain(values: int) -> Value:
+    """x and then sines: a graph of exactly ``values`` values."""
+    y = Value(0.5, label="x")
+    for _ in range(values - 1):
+        y = y.sin()
+    return y
+
+
+def peak_bytes(work: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_frame_states_are_stored_as_changes_in_memory_linear_in_the_graph() -> None:
+    # Copying every known gradient into every frame made n frames of up to n entries: O(n²).
+    # As changes, twice the values take about twice the memory (copies took 2.8 times as much).
+    small, large = chain(50), chain(100)
+    frame_states(small), frame_states(large)  # warm up: first-call allocations are not the states'
+    ratio = peak_bytes(lambda: frame_states(large)) / peak_bytes(lambda: frame_states(small))
+    assert ratio < 2.3
 
 
 def test_non_values_are_refused() -> None:
@@ -138,13 +182,30 @@ def test_backward_page_writes_one_self_contained_file(dot: str, tmp_path: Path) 
     ("kwargs", "error", "message"),
     [
         ({"title": 3}, TypeError, "title must be a str, got int"),
-        ({"interval_ms": 0}, ValueError, "interval_ms must be a positive int"),
+        ({"interval_ms": 0}, ValueError, "interval_ms must be a whole number of milliseconds from 10 to 60,000"),
+        ({"interval_ms": MIN_INTERVAL_MS - 1}, ValueError, "got 9"),
+        ({"interval_ms": MAX_INTERVAL_MS + 1}, ValueError, "got 60001"),
+        ({"interval_ms": 2**31}, ValueError, "got 2147483648"),  # a browser's timer would fire at once
         ({"interval_ms": 0.5}, ValueError, "got 0.5"),
+        ({"interval_ms": 1200.0}, ValueError, "got 1200.0"),
+        ({"interval_ms": True}, ValueError, "got True"),
     ],
 )
 def test_backward_page_refuses_bad_options(kwargs: dict[str, object], error: type[Exception], message: str) -> None:
-    with pytest.raises(error, match=message):
-        backward_page(Value(1.0), None, **kwargs)  # type: ignore[arg-type]
+    big = chain(10_000)  # refused before a single frame is made: no time to spend, no dot needed
+    for root in (Value(1.0), big):
+        started = time.perf_counter()
+        with pytest.raises(error, match=message):
+            backward_page(root, None, max_nodes=10_000, **kwargs)  # type: ignore[arg-type]
+        assert time.perf_counter() - started < 0.5
+
+
+def test_the_interval_range_is_inclusive() -> None:
+    frames = [Frame("<svg></svg>", "", "")]
+    for interval in (MIN_INTERVAL_MS, MAX_INTERVAL_MS):
+        assert f"show(current + 1), {interval});" in page_html(frames, "t", interval)
+    with pytest.raises(ValueError, match="from 10 to 60,000, got 2147483648"):
+        page_html(frames, "t", 2**31)
 
 
 def test_graphs_too_large_for_a_page_are_refused_before_anything_is_drawn(tmp_path: Path) -> None:
@@ -156,3 +217,40 @@ def test_graphs_too_large_for_a_page_are_refused_before_anything_is_drawn(tmp_pa
     with pytest.raises(ValueError, match="max_nodes must be a positive int, got 0"):
         backward_frames(y, max_nodes=0)
     assert not target.exists()
+
+
+@pytest.mark.parametrize("values", [6_401, 40_001])
+def test_a_graph_far_too_large_is_refused_at_once_in_little_memory(values: int) -> None:
+    # Before: every frame's state was built first, 819 MB for 6,401 values; 40,001 was killed at 24 GB.
+    root = chain(values)
+    for attempt in (backward_page, backward_frames):
+        started = time.perf_counter()
+        tracemalloc.start()
+        try:
+            with pytest.raises(ValueError, match=f"has {values} values, more than max_nodes=100"):
+                attempt(root, max_nodes=100)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert time.perf_counter() - started < 1.0
+        assert peak < 20 * 2**20
+
+
+def failing_dot(folder: Path, script: str) -> None:
+    """A ``dot`` on PATH that runs ``script`` instead of Graphviz."""
+    dot = folder / "dot"
+    dot.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    dot.chmod(dot.stat().st_mode | stat.S_IXUSR)
+
+
+def test_a_failing_dot_is_a_clear_error_and_leaves_labels_and_files_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing_dot(tmp_path, "echo 'Error: out of memory' >&2; exit 3")
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    x = Value(3.0, label="x")
+    y = x * x
+    target = tmp_path / "steps.html"
+    with pytest.raises(GraphvizFailedError, match=r"draw the graph \(exit status 3\): Error: out of memory"):
+        backward_page(y, target)
+    assert y.label == "" and not target.exists()

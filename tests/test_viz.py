@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 import struct
+import subprocess
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,7 +20,8 @@ from graphs import random_graphs
 from hypothesis import given, settings
 
 from autograd_mini import Value, draw, topological_order
-from autograd_mini.show.viz import GraphvizNotFoundError
+from autograd_mini.show import viz
+from autograd_mini.show.viz import MAX_LABEL, NAN_FILL, GraphvizFailedError, GraphvizNotFoundError
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -248,6 +253,49 @@ def test_color_by_grad_shades_by_sign_and_size_with_a_legend(neuron: Neuron) -> 
     assert rgb(node_attrs(source, name[neuron.w2])) == (255, 255, 255)  # grad 0: white
     assert sum(small) > sum(positive)  # smaller |grad|: paler
     assert "legend" in source and "largest 1.5" in source
+    assert "inf" not in source and "nan" not in source  # the legend names them only when they are there
+
+
+def fill(source: str, node_id: str) -> str:
+    match = re.search(r'fillcolor="(#\w{6})"', node_attrs(source, node_id))
+    assert match
+    return match.group(1)
+
+
+def test_an_infinite_gradient_is_drawn_in_full_colour_and_named_in_the_legend() -> None:
+    # sqrt'(0) = inf: this crashed with "cannot convert float NaN to integer" (inf / inf).
+    x = Value(0.0, label="x")
+    y = x.sqrt()
+    y.label = "y"
+    y.backward()
+    assert x.grad == math.inf
+    source = draw(y, color_by_grad=True).source
+    assert boxes(source)["v0"] == "x | data 0 | grad inf"
+    full = viz._grad_fill(math.inf, 1.0)
+    assert fill(source, "v0") == fill(source, "v1") == full  # y's grad 1 is the largest finite one: full colour too
+    assert "largest finite 1; grad ±inf in full colour" in source
+
+
+def test_finite_gradients_are_scaled_against_the_largest_finite_one_and_nan_has_its_own_colour() -> None:
+    a, b, c, d = (Value(1.0, label=name) for name in "abcd")
+    root = (a * b) * (c * d)
+    name = ids(root)
+    grads = {a: 2.0, b: 0.5, c: -math.inf, d: math.nan, root: 1.0}
+    source = draw(root, grads=grads, color_by_grad=True).source
+    assert boxes(source)[name[c]].endswith("grad -inf") and boxes(source)[name[d]].endswith("grad nan")
+    assert fill(source, name[a]) == viz._grad_fill(math.inf, 2.0)  # 2 is the largest finite |grad|: full red
+    assert fill(source, name[c]) == viz._grad_fill(-math.inf, 2.0)  # -inf: full blue
+    assert fill(source, name[b]) not in (fill(source, name[a]), "#ffffff")  # 0.5: paler
+    assert fill(source, name[d]) == NAN_FILL
+    assert f'<td bgcolor="{NAN_FILL}">grad nan</td>' in source and "largest finite 2" in source
+
+
+def test_only_infinite_gradients_still_draw() -> None:
+    x = Value(1.0, label="x")
+    y = x * 2
+    source = draw(y, grads={x: math.inf, y: -math.inf}, color_by_grad=True).source
+    assert "largest finite 0" in source
+    assert fill(source, ids(y)[x]) == viz._grad_fill(math.inf, 0.0) != "#ffffff"
 
 
 # -- escaping ------------------------------------------------------------------------------------
@@ -258,8 +306,24 @@ NASTY = 'a{b}|c<d>"e\\f\\n&g\ttab'
 def test_labels_are_escaped_in_the_source() -> None:
     x = Value(1.0, label=NASTY)
     source = draw(x * 2, caption=NASTY).source
-    assert "a{b}|c&lt;d&gt;&quot;e\\f\\n&amp;g\\x09tab" in source
+    assert "a{b}|c&lt;d&gt;&quot;e\\\\f\\\\n&amp;g\\\\x09tab" in source  # every backslash doubled
     assert "<d>" not in source
+
+
+GRAPHVIZ_NAMES = r"N=\N G=\G E=\E T=\T H=\H L=\L two=\\ end\\"
+
+
+def test_graphviz_names_in_labels_are_escaped_in_the_source() -> None:
+    source = draw(Value(1.0, label=GRAPHVIZ_NAMES) * 2, caption=GRAPHVIZ_NAMES).source
+    assert source.count(GRAPHVIZ_NAMES.replace("\\", "\\\\")) == 2  # Graphviz reads \\ as one backslash
+
+
+def test_labels_and_captions_longer_than_the_limit_are_cut_with_an_ellipsis() -> None:
+    x = Value(1.0, label="x" * 20_000)
+    source = draw(x * 2, caption="c" * 20_000).source
+    assert f"<b>{'x' * (MAX_LABEL - 1)}…</b>" in source and "x" * MAX_LABEL not in source
+    assert f"label=<{'c' * (MAX_LABEL - 1)}…>" in source
+    assert boxes(draw(Value(1.0, label="y" * MAX_LABEL)).source)["v0"].startswith("y" * MAX_LABEL + " | ")
 
 
 # -- clusters: a stand-in model with named_parameters() -------------------------------------------
@@ -459,6 +523,85 @@ def test_rendered_svg_shows_escaped_labels_as_typed(dot: str) -> None:
     label = NASTY.replace("\t", "")
     texts, _ = svg_texts(draw(Value(1.0, label=label) * 2, caption=label).pipe(format="svg", encoding="utf-8"))
     assert texts.count(label) == 2  # the box and the caption
+
+
+def test_rendered_svg_shows_graphviz_names_as_typed(dot: str) -> None:
+    # N=\N G=\G was drawn as "N=v1 G=autograd_mini": Graphviz read \N and \G as names.
+    texts, _ = svg_texts(
+        draw(Value(1.0, label=GRAPHVIZ_NAMES) * 2, caption=GRAPHVIZ_NAMES).pipe(format="svg", encoding="utf-8")
+    )
+    assert texts.count(GRAPHVIZ_NAMES) == 2
+
+
+def test_a_label_of_20_kb_renders_cut(dot: str) -> None:
+    # Over about 16 KB, dot refused the label and CalledProcessError escaped, even from _repr_svg_.
+    x = Value(1.0, label="x" * 20_000)
+    y = x * 2
+    texts, _ = svg_texts(draw(y, caption="c" * 20_000).pipe(format="svg", encoding="utf-8"))
+    assert "x" * (MAX_LABEL - 1) + "…" in texts and "c" * (MAX_LABEL - 1) + "…" in texts
+    svg = y._repr_svg_()
+    assert svg is not None and "x" * (MAX_LABEL - 1) + "…" in svg_texts(svg)[0]
+
+
+def test_infinite_and_nan_gradients_render(dot: str) -> None:
+    x, z = Value(0.0, label="x"), Value(0.0, label="z")
+    y = x.sqrt() + z.sqrt() * z
+    y.backward()  # dy/dx = sqrt'(0) = inf; dy/dz = sqrt'(0)·z + sqrt(z) = inf·0 + 0 = nan
+    assert x.grad == math.inf and math.isnan(z.grad)
+    texts, _ = svg_texts(draw(y, color_by_grad=True).pipe(format="svg", encoding="utf-8"))
+    assert "grad inf" in texts and texts.count("grad nan") == 2  # z's box, and the legend's colour for NaN
+    assert "paler = smaller |grad| (largest finite 1; grad ±inf in full colour)" in texts
+
+
+def fake_dot(folder: Path, script: str) -> None:
+    """A ``dot`` in ``folder`` that runs a shell script instead of Graphviz."""
+    dot = folder / "dot"
+    dot.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    dot.chmod(dot.stat().st_mode | stat.S_IXUSR)
+
+
+@pytest.fixture
+def broken_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """PATH starts with a folder where ``fake_dot`` can put a ``dot``."""
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    return tmp_path
+
+
+def test_a_failing_dot_gives_none_for_jupyter_and_a_clear_error_for_pipe_and_render(
+    broken_dot: Path, neuron: Neuron
+) -> None:
+    fake_dot(broken_dot, "echo 'Error: syntax error in line 1' >&2; exit 1")
+    assert neuron.o._repr_svg_() is None and viz.svg_or_none(neuron.o) is None
+    drawing = draw(neuron.o)
+    for attempt in (lambda: drawing.pipe(format="svg"), lambda: drawing.render(broken_dot / "g", format="png")):
+        with pytest.raises(GraphvizFailedError, match=r"\(exit status 1\): Error: syntax error in line 1") as caught:
+            attempt()
+        assert isinstance(caught.value.__cause__, subprocess.CalledProcessError)
+
+
+def test_a_dot_that_hangs_gives_none_after_the_display_timeout(
+    broken_dot: Path, neuron: Neuron, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_dot(broken_dot, "exec sleep 30")
+    monkeypatch.setattr(viz, "DISPLAY_TIMEOUT", 0.3)
+    started = time.perf_counter()
+    assert neuron.o._repr_svg_() is None
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [subprocess.CalledProcessError(1, ["dot"], b"", b"Error"), subprocess.TimeoutExpired(["dot"], 1.0), OSError("no")],
+)
+def test_svg_or_none_swallows_every_failure_of_dot(
+    neuron: Neuron, monkeypatch: pytest.MonkeyPatch, failure: Exception
+) -> None:
+    def run(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(viz.shutil, "which", lambda name: "/usr/bin/dot")
+    monkeypatch.setattr(viz.subprocess, "run", run)
+    assert viz.svg_or_none(neuron.o) is None
 
 
 def test_jupyter_display_is_svg(dot: str, neuron: Neuron) -> None:

@@ -7,6 +7,9 @@ log sqrt tanh sigmoid relu sin cos``). Everything else is refused with an :class
 names the problem and its column. Nothing is ever passed to ``eval`` or ``exec``: the checked
 tree is walked by :meth:`Expression.build`, which makes one Value per operation.
 
+Names are read as Python reads identifiers, normalized to NFKC (``ｘ`` is ``x``): use
+:func:`normalize_name` on a name typed elsewhere before matching it to the expression's names.
+
 >>> f = parse("tanh(x*w + b)")
 >>> f.names
 ('x', 'w', 'b')
@@ -21,6 +24,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -34,7 +38,9 @@ from ..rules import RULES, arity
 FUNCTIONS = tuple(op for op in RULES if op != "neg" and arity(op) == 1)
 #: Longest expression text accepted, in characters.
 MAX_LENGTH = 1000
-#: Deepest nesting of operations and calls accepted (``-(-(-x))`` is 3 deep).
+#: Deepest nesting accepted, of parentheses and of operations: in ``-(-(-x))`` the name is 4
+#: deep (three minus signs above it). A chain of + and - (or of * and /) written one after the
+#: other, ``a + b - c + ...``, is one level however long: only the length limit bounds it.
 MAX_DEPTH = 100
 #: Largest |exponent| accepted when the exponent is written as a number.
 MAX_EXPONENT = 1000.0
@@ -50,6 +56,8 @@ _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Pow: ("**", operator.pow),
 }
 _UNARY = {ast.USub: "neg", ast.UAdd: "+"}
+# Operators that chain at one level of precedence: a + b - c is (a + b) - c, one chain, not nested.
+_CHAIN_LEVEL: dict[type[ast.operator], int] = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2}
 
 # Friendly names for the refused operators and kinds of syntax.
 _OPERATOR_TEXT = {
@@ -141,16 +149,17 @@ class Expression:
         A name used twice is the same leaf, so its gradient collects both uses.
 
         Args:
-            values: a number for every name, and nothing else.
+            values: a number for every name, and nothing else; names are matched in their
+                :func:`normalize_name` form, so a value for ``ｘ`` is the value of ``x``.
 
         Returns:
             ``Built(root, inputs)``: the output Value (labelled "f", or "g" if f is a name, unless it
             is a leaf) and a dict from each name to its leaf.
 
         Raises:
-            ExpressionError: a name has no value, a value has no name, or an operation fails
-                (log of a negative number, division by zero, overflow), naming where.
-            TypeError: a value is not a real number.
+            ExpressionError: a name has no value, a value has no name, two values have one name,
+                or an operation fails (log of a negative number, division by zero, overflow), naming where.
+            TypeError: a value is not a real number, or a name not a str.
 
         >>> root, inputs = parse("x*x + 2*x").build({"x": 3.0})
         >>> root.backward()
@@ -166,18 +175,49 @@ class Expression:
         return Built(root, inputs)
 
     def _checked_values(self, values: Mapping[str, float]) -> dict[str, float]:
-        """``values`` in the order of ``names``, or an error naming the first missing or extra name."""
+        """``values`` by normalized name, in the order of ``names``; an error names a missing, extra or repeated one."""
+        given: dict[str, float] = {}
+        for typed, value in values.items():
+            name = normalize_name(typed)
+            if name in given:
+                raise ExpressionError(
+                    f"two values were given for {name!r} ({typed!r} is {name!r} as a name, in NFKC form)"
+                )
+            given[name] = value
         for name in self.names:
-            if name not in values:
+            if name not in given:
                 column = _name_column(self.text, self.tree, name)
                 raise ExpressionError(f"no value given for {name!r} (used at column {column})", column)
-        for name in values:
+        for name in given:
             if name not in self.names:
                 used = ", ".join(self.names) or "none"
                 raise ExpressionError(
                     f"a value was given for {name!r}, which the expression does not use (it uses: {used})"
                 )
-        return {name: values[name] for name in self.names}
+        return {name: given[name] for name in self.names}
+
+
+def normalize_name(text: str) -> str:
+    """A name as the expression's parser reads it: in Unicode's NFKC form, as Python reads identifiers.
+
+    The names of an expression (``Expression.names``) are in this form: a name typed anywhere else,
+    such as the NAME of a NAME=VALUE pair on the command line, must be normalized too before it is
+    compared with them. ``Expression.build`` does so with the names it is given.
+
+    Args:
+        text: the name as typed.
+
+    Returns:
+        ``unicodedata.normalize("NFKC", text)``: fullwidth letters become ASCII, ligatures their letters.
+
+    >>> normalize_name("ｘ"), normalize_name("ﬁt"), normalize_name("w1")
+    ('x', 'fit', 'w1')
+    >>> parse("ｘ * 2").names
+    ('x',)
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"a name must be a str, got {type(text).__name__}: {text!r}")
+    return unicodedata.normalize("NFKC", text)
 
 
 def parse(text: str) -> Expression:
@@ -210,7 +250,7 @@ def parse(text: str) -> Expression:
 
 
 def _check_characters(text: str) -> None:
-    """Refuse empty, too long and multi-line text before the parser sees it."""
+    """Refuse empty, too long, multi-line and too deeply parenthesized text before the parser sees it."""
     if not text.strip():
         raise ExpressionError("the expression is empty")
     if len(text) > MAX_LENGTH:
@@ -220,6 +260,23 @@ def _check_characters(text: str) -> None:
             raise ExpressionError(
                 f"the character {char!r} at column {index + 1} is not allowed (one line of text)", index + 1
             )
+    _check_parentheses(text)
+
+
+def _check_parentheses(text: str) -> None:
+    """Refuse parentheses nested more than MAX_DEPTH deep (unbalanced ones are left to the parser)."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char == ")":
+            depth = max(depth - 1, 0)
+        elif char == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ExpressionError(
+                    f"the expression is nested too deeply (more than {MAX_DEPTH} levels of parentheses),"
+                    f" at column {index + 1}",
+                    index + 1,
+                )
 
 
 def _syntax_tree(text: str) -> ast.expr:
@@ -304,7 +361,10 @@ class _Checker:
             if depth > MAX_DEPTH:
                 raise self.fail(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", node, "")
             # Reversed, so that the left child is checked first and names come in reading order.
-            stack.extend((child, depth + 1) for child in reversed(self.children(node)))
+            stack.extend(
+                (child, depth if _continues_chain(node, child) else depth + 1)
+                for child in reversed(self.children(node))
+            )
         return tuple(self.names)
 
     def children(self, node: ast.expr) -> list[ast.expr]:
@@ -367,10 +427,19 @@ class _Checker:
         return node.args[0]
 
 
+def _continues_chain(node: ast.expr, child: ast.expr) -> bool:
+    """True for the left operand of a chain such as a + b - c, parsed as (a + b) - c: it is no deeper."""
+    if not (isinstance(node, ast.BinOp) and isinstance(child, ast.BinOp) and child is node.left):
+        return False
+    level = _CHAIN_LEVEL.get(type(node.op))
+    return level is not None and level == _CHAIN_LEVEL.get(type(child.op))
+
+
 class _Builder:
     """Computes a checked tree on Values; numbers stay floats until they meet a Value.
 
-    The walk is recursive, which is safe here: the checker has already bounded the depth by MAX_DEPTH.
+    The left operands of binary operations (a + b + c is (a + b) + c) are followed in a loop, and
+    everything else recursively: the checker has bounded that nesting by MAX_DEPTH.
     """
 
     def __init__(self, text: str, inputs: dict[str, Value]) -> None:
@@ -385,8 +454,7 @@ class _Builder:
         if isinstance(node, ast.Name):
             return self.inputs[node.id]
         if isinstance(node, ast.BinOp):
-            op, python_op = _BINARY[type(node.op)]
-            return self.compute(node, op, python_op, self.build(node.left), self.build(node.right))
+            return self.chain(node)
         if isinstance(node, ast.UnaryOp):
             operand = self.build(node.operand)
             if _UNARY[type(node.op)] == "+":
@@ -395,6 +463,17 @@ class _Builder:
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)  # the checker allows nothing else
         name = node.func.id
         return self.compute(node, name, lambda x: x.apply(name), self.build(node.args[0]))
+
+    def chain(self, node: ast.BinOp) -> Value | float:
+        """``node`` and the binary operations down its left operands, computed from the innermost out."""
+        chain = [node]
+        while isinstance(chain[-1].left, ast.BinOp):
+            chain.append(chain[-1].left)
+        result = self.build(chain[-1].left)
+        for link in reversed(chain):
+            op, python_op = _BINARY[type(link.op)]
+            result = self.compute(link, op, python_op, result, self.build(link.right))
+        return result
 
     def compute(self, node: ast.expr, op: str, on_values: Callable[..., Value], *args: Value | float) -> Value | float:
         """One operation: on floats by the engine's rule (same errors, no complex numbers), else on Values."""

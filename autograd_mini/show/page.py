@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+#: The fastest and slowest a page plays, in milliseconds between frames. A browser's timer takes at
+#: most 2**31 - 1 ms and fires at once beyond that, playing every frame together; a minute per
+#: frame is already slower than anyone watches.
+MIN_INTERVAL_MS = 10
+MAX_INTERVAL_MS = 60_000
+
 _PAGE = Template("""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -104,7 +110,7 @@ def page_html(frames: list[Frame], title: str, interval_ms: int = 1200) -> str:
     Args:
         frames: the pictures, in order (at least one).
         title: the page heading.
-        interval_ms: time between frames while playing.
+        interval_ms: milliseconds between frames while playing, from MIN_INTERVAL_MS to MAX_INTERVAL_MS.
 
     >>> text = page_html([Frame("<svg></svg>", "a < b", "")], "Demo")
     >>> "a &lt; b" in text and "<svg></svg>" in text
@@ -112,12 +118,32 @@ def page_html(frames: list[Frame], title: str, interval_ms: int = 1200) -> str:
     """
     if not frames:
         raise ValueError("page_html needs at least one frame, got none")
+    check_interval(interval_ms)
     blocks = "\n".join(
         f'<div class="frame" data-step="{i}" data-current="{html.escape(frame.current)}" '
         f'data-caption="{html.escape(frame.caption)}"{" hidden" if i else ""}>\n{_strip_xml_header(frame.svg)}\n</div>'
         for i, frame in enumerate(frames)
     )
-    return _PAGE.substitute(title=html.escape(title), frames=blocks, last=len(frames) - 1, interval=int(interval_ms))
+    return _PAGE.substitute(title=html.escape(title), frames=blocks, last=len(frames) - 1, interval=interval_ms)
+
+
+def check_interval(interval_ms: object) -> None:
+    """Refuse an ``interval_ms`` that is not a whole number of milliseconds from MIN_INTERVAL_MS to MAX_INTERVAL_MS.
+
+    >>> check_interval(2**31)
+    Traceback (most recent call last):
+    ...
+    ValueError: interval_ms must be a whole number of milliseconds from 10 to 60,000, got 2147483648
+    """
+    if (
+        isinstance(interval_ms, bool)
+        or not isinstance(interval_ms, int)
+        or not MIN_INTERVAL_MS <= interval_ms <= MAX_INTERVAL_MS
+    ):
+        raise ValueError(
+            f"interval_ms must be a whole number of milliseconds from {MIN_INTERVAL_MS} to {MAX_INTERVAL_MS:,}, "
+            f"got {interval_ms!r}"
+        )
 
 
 def _strip_xml_header(svg: str) -> str:

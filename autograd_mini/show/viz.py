@@ -19,7 +19,11 @@ frames of an animation line up.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+import math
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import graphviz  # type: ignore[import-untyped]
@@ -27,11 +31,17 @@ import graphviz  # type: ignore[import-untyped]
 from ..engine import Value, topological_order
 from ..numeric import as_float, short_number
 
-__all__ = ["GraphvizNotFoundError", "draw"]
+__all__ = ["GraphvizFailedError", "GraphvizNotFoundError", "draw"]
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 GRANULARITIES = ("neuron", "layer")
 FONT = "Helvetica"
+#: Longest text in one label (a value's name, a cluster's name, the caption), in characters: longer
+#: text keeps its first MAX_LABEL - 1 characters and ends in "…". A box that wide is unreadable
+#: already, and Graphviz refuses a label of more than 16 KB.
+MAX_LABEL = 200
+#: Longest time ``svg_or_none`` waits for Graphviz's ``dot``, in seconds: showing a value must not hang a notebook.
+DISPLAY_TIMEOUT = 10.0
 
 # Fills by kind of node; the root also gets a double border, constants a dashed one.
 LEAF_FILL = "#dbe9f6"
@@ -44,6 +54,7 @@ HIGHLIGHT_FILL = "#fdd9b5"
 # color_by_grad: white for 0, shading to these at the largest |grad| in the drawing.
 POSITIVE = (0xEF, 0x8A, 0x62)
 NEGATIVE = (0x67, 0xA9, 0xCF)
+NAN_FILL = "#c2a5cf"  # a NaN gradient has no sign and no size: a colour off the red-white-blue scale
 
 OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−"}  # easier to read in a small circle; neg stays "neg"
 
@@ -72,8 +83,22 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
         RuntimeError.__init__(self, message)
 
 
+class GraphvizFailedError(RuntimeError):
+    """Graphviz's ``dot`` ran but could not draw the graph; the message says what ``dot`` reported.
+
+    >>> print(GraphvizFailedError(1, b"Error: out of memory\\n"))
+    Graphviz's dot could not draw the graph (exit status 1): Error: out of memory
+    """
+
+    def __init__(self, status: int, stderr: bytes | str | None) -> None:
+        said = stderr.decode("utf-8", errors="replace") if isinstance(stderr, bytes) else stderr or ""
+        super().__init__(
+            f"Graphviz's dot could not draw the graph (exit status {status}): {said.strip() or '(silent)'}"
+        )
+
+
 class Drawing(graphviz.Digraph):  # type: ignore[misc]
-    """A ``graphviz.Digraph`` whose rendering explains how to install Graphviz when ``dot`` is missing.
+    """A ``graphviz.Digraph`` whose rendering errors say how to install a missing ``dot``, or what a failing one said.
 
     Everything else (``source``, ``render``, ``pipe``, Jupyter's ``_repr_mimebundle_``) is Graphviz's own.
 
@@ -91,10 +116,8 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
         >>> svg.lstrip().startswith("<?xml"), ">x<" in svg
         (True, True)
         """
-        try:
+        with _explained_failures():
             return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as missing:
-            raise GraphvizNotFoundError() from missing
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         """Graphviz's ``render``: writes the file and returns its path; needs Graphviz's ``dot``.
@@ -106,10 +129,19 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
         >>> pathlib.Path(written).name, pathlib.Path(written).read_bytes()[:4]
         ('graph.png', b'\x89PNG')
         """
-        try:
+        with _explained_failures():
             return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as missing:
-            raise GraphvizNotFoundError() from missing
+
+
+@contextmanager
+def _explained_failures() -> Iterator[None]:
+    """Graphviz's errors, explained: a missing ``dot`` says how to install it, a failing one what it reported."""
+    try:
+        yield
+    except graphviz.ExecutableNotFound as missing:
+        raise GraphvizNotFoundError() from missing
+    except subprocess.CalledProcessError as failed:
+        raise GraphvizFailedError(failed.returncode, failed.stderr) from failed
 
 
 class HasNamedParameters(Protocol):
@@ -134,12 +166,16 @@ def draw(
 ) -> graphviz.Digraph:
     """The computation graph below ``root`` as a Graphviz drawing.
 
+    Labels, parameter names and the caption are drawn as typed (nothing in them is read as HTML
+    or as Graphviz's ``\\N``-style names), cut at MAX_LABEL characters.
+
     Args:
         root: the value whose graph is drawn (drawn with a double border).
         rankdir: layout direction: "LR" (inputs on the left), "TB", "RL" or "BT".
         show_grad: write each value's gradient in its box.
         show_local: write each edge's local derivative d(result)/d(parent) on it.
-        color_by_grad: shade boxes by the sign and size of their gradient, with a legend.
+        color_by_grad: shade boxes by the sign and size of their gradient, with a legend; an
+            infinite gradient gets the full colour of its sign, a NaN one a colour of its own.
         cluster: a model (anything with ``named_parameters()``) to group its parameters and
             the operations they feed into one box per neuron; ``(model, "layer")`` groups per
             layer instead (``(model, "neuron")`` is the default).
@@ -169,7 +205,7 @@ def draw(
     marked = _checked_values(highlight, index, "highlight")
     marked_edges = _checked_edges(highlight_edges, index)
     shown = _grads_to_show(order, grads) if show_grad or color_by_grad else {}
-    largest = max((abs(g) for g in shown.values() if g is not None), default=0.0)
+    largest = _largest_finite(shown.values())
     groups, names = _clusters(order, cluster) if cluster is not None else ({}, {})
 
     graph = Drawing(name="autograd_mini", graph_attr=_graph_attrs(rankdir, caption))
@@ -191,7 +227,7 @@ def draw(
     for sub in subgraphs.values():
         graph.subgraph(sub)
     if color_by_grad:
-        graph.node("legend", _legend(largest), shape="plaintext")
+        graph.node("legend", _legend(shown.values(), largest), shape="plaintext")
     return graph
 
 
@@ -201,17 +237,23 @@ def draw(
 def svg_or_none(root: Value) -> str | None:
     """The drawing of ``root``'s graph as SVG text, or None where it cannot be drawn.
 
-    None when the graph is too large, Graphviz's ``dot`` is missing or ``dot`` fails: Jupyter
-    then shows the Value's text instead (``Value._repr_svg_``), so displaying a value never fails.
+    None when the graph is too large, Graphviz's ``dot`` is missing, fails, or takes longer than
+    DISPLAY_TIMEOUT seconds: Jupyter then shows the Value's text instead (``Value._repr_svg_``),
+    so displaying a value never fails and never hangs.
 
     >>> svg_or_none(Value(1.0, label="x")).startswith("<?xml")   # needs Graphviz's ``dot``
     True
     """
-    try:
-        svg: str = draw(root).pipe(format="svg", encoding="utf-8")
-    except (ValueError, RuntimeError, OSError):  # too large, no `dot`, or `dot` failed
+    dot = shutil.which("dot")
+    if dot is None:
         return None
-    return svg
+    try:
+        source = draw(root).source.encode("utf-8")
+        done = subprocess.run([dot, "-Tsvg"], input=source, capture_output=True, timeout=DISPLAY_TIMEOUT, check=True)
+        svg: bytes = done.stdout
+        return svg.decode("utf-8")
+    except Exception:  # a display hook: whatever went wrong, the text repr is shown instead
+        return None
 
 
 def _checked_order(root: Value, rankdir: str, max_nodes: int) -> list[Value]:
@@ -274,10 +316,14 @@ def _grad_text(shown: Mapping[Value, float | None], node: Value) -> str:
 def _text(text: str) -> str:
     """``text`` for an HTML label: shown as typed, nothing parsed (``< > & "`` escaped, newlines kept).
 
-    Other control characters are written as ``\\xNN``: Graphviz would reject or drop them.
+    Control characters other than newlines are written as ``\\xNN``: Graphviz would reject or drop
+    them. Backslashes are doubled: even in HTML labels Graphviz reads ``\\N`` as the node's name,
+    ``\\G`` as the graph's, and so on. Text longer than MAX_LABEL characters is cut, ending in "…".
     """
+    if len(text) > MAX_LABEL:
+        text = text[: MAX_LABEL - 1] + "…"
     shown = "".join(c if c == "\n" or c.isprintable() else f"\\x{ord(c):02x}" for c in text)
-    return html.escape(shown).replace("\n", "<br/>")
+    return html.escape(shown).replace("\\", "\\\\").replace("\n", "<br/>")
 
 
 def _html(text: str) -> str:
@@ -359,28 +405,44 @@ def _graph_attrs(rankdir: str, caption: str | None) -> dict[str, str]:
 # -- colour by gradient ------------------------------------------------------------------------
 
 
+def _largest_finite(grads: Iterable[float | None]) -> float:
+    """The largest finite |grad|, 0 if there is none: the end of the colour scale."""
+    return max((abs(g) for g in grads if g is not None and math.isfinite(g)), default=0.0)
+
+
 def _grad_fill(grad: float | None, largest: float) -> str:
-    """White for 0 (or unknown), shading to red (positive) or blue (negative) at the largest |grad|."""
-    if grad is None or grad == 0 or largest == 0 or grad != grad:
+    """White for 0 (or unknown), shading to red (positive) or blue (negative) at the largest finite |grad|.
+
+    An infinite gradient gets the full colour of its sign, a NaN one a colour of its own.
+    """
+    if grad is None or grad == 0:
         return "#ffffff"
+    if math.isnan(grad):
+        return NAN_FILL
     end = POSITIVE if grad > 0 else NEGATIVE
-    share = min(abs(grad) / largest, 1.0) ** 0.5  # square root: small gradients stay visible
+    share = 1.0 if math.isinf(grad) else (abs(grad) / largest) ** 0.5  # square root: small gradients stay visible
     share = 0.15 + 0.85 * share
     mixed = (round(255 + (c - 255) * share) for c in end)
     return "#" + "".join(f"{c:02x}" for c in mixed)
 
 
-def _legend(largest: float) -> str:
+def _legend(grads: Iterable[float | None], largest: float) -> str:
+    """The colour scale, with the largest finite |grad| it reaches; infinities and NaNs are named when present."""
+    shown = [g for g in grads if g is not None]
     cells = [
-        ("grad &lt; 0", _grad_fill(-largest, largest)),
+        ("grad &lt; 0", _grad_fill(-math.inf, largest)),
         ("grad = 0", "#ffffff"),
-        ("grad &gt; 0", _grad_fill(largest, largest)),
+        ("grad &gt; 0", _grad_fill(math.inf, largest)),
     ]
-    row = "".join(f'<td bgcolor="{fill}">{text}</td>' for text, fill in cells)
+    if any(math.isnan(g) for g in shown):
+        cells.append(("grad nan", NAN_FILL))
     note = f"paler = smaller |grad| (largest {short_number(largest)})"
+    if any(math.isinf(g) for g in shown):
+        note = f"paler = smaller |grad| (largest finite {short_number(largest)}; grad ±inf in full colour)"
+    row = "".join(f'<td bgcolor="{fill}">{text}</td>' for text, fill in cells)
     return (
         '<<table border="0" cellborder="1" cellspacing="0" cellpadding="4">'
-        f'<tr>{row}</tr><tr><td colspan="3">{note}</td></tr></table>>'
+        f'<tr>{row}</tr><tr><td colspan="{len(cells)}">{note}</td></tr></table>>'
     )
 
 
