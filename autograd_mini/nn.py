@@ -353,18 +353,22 @@ def _check_inputs(x: Any, nin: int, model: Module) -> None:
         raise ValueError(f"{model!r} expects {nin} inputs, got {shape}")
 
 
-def _positive_size(n: Any, what: str) -> int:
+def _positive_size(n: Any, what: str, among: Any = None) -> int:
+    """``n`` as a positive int; ``among`` (the list it came from) is named only in an error, so a
+    long list of sizes costs no formatting when every size is fine."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be a positive int, got {type(n).__name__}: {n!r}")
+        where = "" if among is None else f" (in nouts={among!r})"
+        raise TypeError(f"{what}{where} must be a positive int, got {type(n).__name__}: {n!r}")
     if n <= 0:
-        raise ValueError(f"{what} must be a positive int, got {n}")
+        where = "" if among is None else f" (in nouts={among!r})"
+        raise ValueError(f"{what}{where} must be a positive int, got {n}")
     return int(n)
 
 
 def _layer_sizes(nouts: Any) -> list[int]:
     if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
         raise TypeError(f"MLP nouts must be a list of layer sizes, got {type(nouts).__name__}: {nouts!r}")
-    sizes = [_positive_size(n, f"MLP layer size (in nouts={nouts!r})") for n in nouts]
+    sizes = [_positive_size(n, "MLP layer size", nouts) for n in nouts]
     if not sizes:
         raise ValueError("MLP nouts must name at least one layer size, got an empty list")
     return sizes

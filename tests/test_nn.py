@@ -1,16 +1,13 @@
 """nn: parameter bookkeeping, forward against numpy, gradients against central differences,
-sensitivities against the textbook recurrence, bad input, state dicts and JSON files."""
+sensitivities against the textbook recurrence, bad input and state dicts (JSON files: test_serialize.py)."""
 
 from __future__ import annotations
 
 import gc
 import itertools
-import json
 import math
 import random
-import stat
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +15,7 @@ from differences import central_difference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_mini import MLP, Layer, Neuron, Value, load, save, topological_order
+from autograd_mini import MLP, Layer, Neuron, Value, topological_order
 from autograd_mini.losses import sse
 
 # -- independent references: numpy formulas for the activations and their slopes -----------
@@ -361,106 +358,3 @@ def test_state_dict_must_be_a_mapping() -> None:
 def test_many_missing_names_are_summarised() -> None:
     with pytest.raises(ValueError, match=r"missing 'layers.0.neurons.0.w.0', .* and 332 more"):
         MLP(2, [16, 16, 1], seed=0).load_state_dict({})
-
-
-# -- JSON files ------------------------------------------------------------------------
-
-
-def test_save_and_load_give_an_equal_new_model(tmp_path: Path) -> None:
-    model = MLP(3, [4, 2], activation="relu", output_activation="sigmoid", bias=False, seed=4)
-    path = tmp_path / "model.json"
-    save(model, path)
-    loaded = load(path)
-    assert loaded is not model
-    assert repr(loaded) == repr(model)
-    assert loaded.state_dict() == model.state_dict()  # JSON keeps floats exactly (repr round trip)
-    assert [o.data for o in loaded([1.0, 2.0, 3.0])] == [o.data for o in model([1.0, 2.0, 3.0])]
-    document = json.loads(path.read_text())
-    assert (document["nin"], document["nouts"], document["bias"]) == (3, [4, 2], False)
-    assert (document["activation"], document["output_activation"]) == ("relu", "sigmoid")
-
-
-def good_document() -> dict[str, object]:
-    model = MLP(2, [2, 1], seed=0)
-    return {
-        "format": "autograd_mini.MLP",
-        "version": 1,
-        "nin": 2,
-        "nouts": [2, 1],
-        "activation": "tanh",
-        "output_activation": "linear",
-        "bias": True,
-        "state": model.state_dict(),
-    }
-
-
-def test_the_good_document_loads(tmp_path: Path) -> None:
-    """The baseline for the bad files below: each changes one thing in it."""
-    path = tmp_path / "m.json"
-    path.write_text(json.dumps(good_document()))
-    assert len(load(path).parameters()) == 9
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("not json at all", "is not valid JSON"),
-        ("", "is not valid JSON"),
-        ("[1, 2]", "expected a JSON object at the top, got list"),
-        (
-            json.dumps({**good_document(), "nouts": [3, 1]}),
-            r"does not fit MLP\(2 -> 3 .* missing 'layers.0.neurons.2.w.0'",
-        ),
-        (json.dumps({**good_document(), "nouts": [1, 1]}), r"unexpected 'layers.0.neurons.1.w.0'"),
-        (json.dumps({**good_document(), "nin": 3}), r"missing 'layers.0.neurons.0.w.2'"),
-        (json.dumps({k: v for k, v in good_document().items() if k != "state"}), "missing 'state'"),
-        (json.dumps({k: v for k, v in good_document().items() if k != "bias"}), "missing 'bias'"),
-        (json.dumps({**good_document(), "nin": "2"}), "nin must be a positive int, got str"),
-        (json.dumps({**good_document(), "activation": "swish"}), "unknown activation 'swish'"),
-        (json.dumps({**good_document(), "format": "pickle"}), "format 'pickle'"),
-        (json.dumps({**good_document(), "state": [1, 2]}), "mapping from names to numbers, got list"),
-    ],
-)
-def test_bad_files_raise_value_error_naming_the_problem(tmp_path: Path, text: str, message: str) -> None:
-    path = tmp_path / "bad.json"
-    path.write_text(text)
-    with pytest.raises(ValueError, match=message):
-        load(path)
-
-
-@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity", '"0.5"', "null", "true", "[1.0]"])
-def test_non_numeric_or_non_finite_values_in_a_file(tmp_path: Path, bad: str) -> None:
-    document = good_document()
-    document["state"]["layers.0.neurons.1.b"] = "SLOT"  # type: ignore[index]
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(document).replace('"SLOT"', bad))
-    with pytest.raises(ValueError, match=r"is not a finite number|'layers.0.neurons.1.b' must be a finite number"):
-        load(path)
-
-
-def test_save_refuses_non_finite_parameters_and_writes_nothing(tmp_path: Path) -> None:
-    model = MLP(1, [1], seed=0)
-    model.parameters()[0].data = math.nan
-    path = tmp_path / "m.json"
-    with pytest.raises(ValueError, match=r"parameters \['layers.0.neurons.0.w.0'\] are not finite"):
-        save(model, path)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_save_overwrites_whole_and_only_models(tmp_path: Path) -> None:
-    path = tmp_path / "m.json"
-    path.write_text("old")
-    save(MLP(1, [1], seed=0), path)
-    assert load(path).nouts == [1]
-    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]  # no temporary file left behind
-    with pytest.raises(TypeError, match="save expects an MLP, got Layer"):
-        save(Layer(1, 1, seed=0), path)  # type: ignore[arg-type]
-
-
-def test_save_gives_the_file_the_permissions_a_plain_write_would(tmp_path: Path) -> None:
-    plain = tmp_path / "plain.txt"
-    plain.write_text("x")  # made under the same umask, so the reference is independent of this machine's
-    saved = tmp_path / "m.json"
-    save(MLP(1, [1], seed=0), saved)
-    assert stat.S_IMODE(saved.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "plain.txt"]
