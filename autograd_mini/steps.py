@@ -5,6 +5,10 @@
 since every consumer has reported), and for each parent the local derivative, the contribution
 ``upstream * local`` sent back, and the parent's running sum after it.
 
+A value used by k operations gets k contributions, one back along each edge leaving it. Its sum
+is final when the last one arrives: the caption of that step says ``(final, k of k)``, earlier ones
+``(partial, i of k)``. A value used once is final with its only contribution (no mark).
+
 >>> from autograd_mini import Value
 >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
 >>> c = a * b
@@ -20,6 +24,7 @@ dc/db = 2 (an input: nothing further back)
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from .engine import Value, topological_order
@@ -36,6 +41,19 @@ class Edge:
     total: float  # the parent's running sum d(root)/d(parent) after this contribution
     previous: float  # the running sum before it (0.0 for the first contribution)
     is_first: bool  # True when no other path had reached the parent yet
+    arrival: int  # this is the parent's arrival-th contribution (from 1)
+    uses: int  # the parent gets this many in all: one per edge leaving it
+
+    @property
+    def is_final(self) -> bool:
+        """True when this is the parent's last contribution: its running sum is its gradient."""
+        return self.arrival == self.uses
+
+    def mark(self) -> str:
+        """What a caption adds after the sum: ``(partial, 1 of 2)``, ``(final, 2 of 2)``; nothing if used once."""
+        if self.uses == 1:
+            return ""
+        return f" ({'final' if self.is_final else 'partial'}, {self.arrival} of {self.uses})"
 
 
 @dataclass(frozen=True)
@@ -63,12 +81,12 @@ class Step:
             product = (
                 f"d{root}/d{node} · ∂{node}/∂{parent} = {short_number(self.upstream)} · {short_number(edge.local_grad)}"
             )
-            line = f"d{root}/d{parent} = {product} = {short_number(edge.contribution)}"
+            line = f"d{root}/d{parent} = {product} = {short_number(edge.contribution)}{edge.mark()}"
             if not edge.is_first:  # paths meet here: add to what earlier paths brought
                 line = (
                     f"d{root}/d{parent} += {product} = {short_number(edge.contribution)};"
                     f" sum {short_number(edge.previous)} + {short_number(edge.contribution)}"
-                    f" = {short_number(edge.total)}"
+                    f" = {short_number(edge.total)}{edge.mark()}"
                 )
             lines.append(line)
         if self.index == 0:
@@ -119,21 +137,26 @@ def trace_backward(root: Value) -> list[Step]:
     >>> L.label = "L"
     >>> steps = trace_backward(L)
     >>> print(steps[1].caption())
-    dL/da += dL/dn2 · ∂n2/∂a = 1 · -3 = -3; sum 1 + -3 = -2
+    dL/da += dL/dn2 · ∂n2/∂a = 1 · -3 = -3; sum 1 + -3 = -2 (final, 2 of 2)
     dL/db = dL/dn2 · ∂n2/∂b = 1 · 2 = 2
     >>> a.grad      # tracing changes no gradient
     0.0
     """
     names = node_names(root)
+    order = topological_order(root)
+    uses = Counter(parent for node in order for parent in node.parents)
+    arrived: Counter[Value] = Counter()
     grads: dict[Value, float] = {root: 1.0}
     steps = []
     # The loop of engine.gradients, line for line, with each edge written down as it is sent.
-    for index, node in enumerate(reversed(topological_order(root))):
+    for index, node in enumerate(reversed(order)):
         upstream = grads[node]  # final: every node that uses this one came earlier
         edges = []
         for parent, local in zip(node.parents, node.local_grads, strict=True):
             is_first, previous = parent not in grads, grads.get(parent, 0.0)
             grads[parent] = previous + upstream * local
-            edges.append(Edge(parent, local, upstream * local, grads[parent], previous, is_first))
+            arrived[parent] += 1
+            count = (arrived[parent], uses[parent])
+            edges.append(Edge(parent, local, upstream * local, grads[parent], previous, is_first, *count))
         steps.append(Step(index, node, upstream, tuple(edges), root, names))
     return steps

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
+import html
 import math
 import os
+import re
 import stat
 import time
 import tracemalloc
@@ -17,7 +18,7 @@ from graphs import random_graphs
 from hypothesis import given, settings
 
 from autograd_mini import Value, backward_frames, backward_page, topological_order, trace_backward
-from autograd_mini.show.frames import frame_states, replay
+from autograd_mini.show.frames import Shown, frame_states, replay
 from autograd_mini.show.page import MAX_INTERVAL_MS, MIN_INTERVAL_MS, Frame, page_html
 from autograd_mini.show.viz import GraphvizFailedError
 from autograd_mini.teach import two_path_example
@@ -49,44 +50,53 @@ def neuron() -> tuple[Value, dict[str, Value]]:
 def test_frames_follow_the_steps_and_end_with_backwards_gradients(root: Value) -> None:
     steps = trace_backward(root)
     states = frame_states(root)
-    shown = [dict(grads) for _, grads in replay(states)]  # what each frame shows
+    shown = [dict(boxes) for _, boxes in replay(states)]  # what each frame shows
     assert len(states) == len(steps) + 1
     assert shown[0] == {} and states[0].highlight == () and states[0].highlight_edges == ()
-    assert states[0].new_grad is None
+    assert states[0].node is None and states[0].changes == ()
     for step, state in zip(steps, states[1:], strict=True):
         assert state.caption == step.caption()
-        assert state.new_grad == (step.node, step.upstream)
         assert state.highlight == (step.node,)
         assert state.highlight_edges == tuple((parent, step.node) for parent in step.node.parents)
         assert state.current == step.names[step.node]
+        # the boxes change exactly where the caption states a sum, to the sum it states
+        stated = [(edge.parent, edge.total, edge.is_final) for edge in step.edges]
+        if step.index == 0:
+            stated.insert(0, (root, 1.0, True))
+        assert [(node, box.grad, box.is_final) for node, box in state.changes] == stated
     root.backward()
     nodes = topological_order(root)
-    assert shown[-1] == {node: node.grad for node in nodes}  # exact: every gradient, backward's numbers
-    for earlier, later in itertools.pairwise(shown):
-        # a gradient is shown only once final: it never changes afterwards, and one more appears per step
-        assert len(later) == len(earlier) + 1
-        assert all(later[node] == grad for node, grad in earlier.items())
+    assert {node: box.grad for node, box in shown[-1].items()} == {node: node.grad for node in nodes}  # exact
+    assert all(box.is_final for box in shown[-1].values())
+    for earlier, later, state in zip(shown, shown[1:], states[1:], strict=False):  # pairs of frames
+        # a final sum never changes again, and a highlighted node is final when its step comes
+        assert all(later[node] == box for node, box in earlier.items() if box.is_final)
+        assert state.node is not None and later[state.node].is_final
 
 
-def test_shared_node_gets_its_gradient_only_after_every_path_reported() -> None:
+def test_shared_node_shows_its_running_sum_partial_until_the_last_path_reports() -> None:
     # L = (a·b + a)²: a is used by c = a·b and by d = c + a; dL/da = 2(ab + a)(b + 1) = 16
     loss, a, b, c, d = two_path_example()
     states = frame_states(loss)
-    shown = [dict(grads) for _, grads in replay(states)]
+    shown = [dict(boxes) for _, boxes in replay(states)]
     currents = [s.current for s in states]
     assert currents[:4] == ["", "L", "d", "c"] and set(currents[4:]) == {"a", "b"}  # the inputs come last
-    assert a not in shown[2]  # d has sent its share to a, but c has not yet
-    assert shown[3][c] == -8.0
-    at_a = currents.index("a")
-    assert a not in shown[at_a - 1] and shown[at_a][a] == 16.0
-    assert shown[-1] == {loss: 1.0, d: -8.0, c: -8.0, a: 16.0, b: -16.0}  # by hand: dL/db = 2(ab + a)a
+    # step 1 (L = d·d): d gets -4 and then -4 more, final at once; its box shows the sum, -8
+    assert [(box.grad, box.mark) for _, box in states[1].changes] == [(1.0, ""), (-4.0, "partial: 1 of 2"), (-8.0, "")]
+    assert shown[1][d] == Shown(-8.0, 2, 2)
+    # step 2 (d = c + a): c is final at -8; a has one of its two contributions: partial -8
+    assert shown[2][c] == Shown(-8.0, 1, 1) and shown[2][a] == Shown(-8.0, 1, 2)
+    assert shown[2][a].mark == "partial: 1 of 2" and b not in shown[2]
+    # step 3 (c = a·b): the paths to a meet, -8 + 24 = 16, final; b gets its only one, -16
+    assert shown[3][a] == Shown(16.0, 2, 2) and shown[3][b] == Shown(-16.0, 1, 1)
+    assert {node: box.grad for node, box in shown[-1].items()} == {loss: 1.0, d: -8.0, c: -8.0, a: 16.0, b: -16.0}
 
 
 def test_replay_gives_a_read_only_view() -> None:
     x = Value(3.0, label="x")
-    (_, grads), *_ = replay(frame_states(x * x))
+    (_, boxes), *_ = replay(frame_states(x * x))
     with pytest.raises(TypeError):
-        grads[x] = 1.0  # type: ignore[index]
+        boxes[x] = Shown(1.0, 1, 1)  # type: ignore[index]
 
 
 def chain(values: int) -> Value:
@@ -203,9 +213,9 @@ def test_backward_page_refuses_bad_options(kwargs: dict[str, object], error: typ
 def test_the_interval_range_is_inclusive() -> None:
     frames = [Frame("<svg></svg>", "", "")]
     for interval in (MIN_INTERVAL_MS, MAX_INTERVAL_MS):
-        assert f"show(current + 1), {interval});" in page_html(frames, "t", interval)
+        assert f"show(current + 1), {interval});" in page_html(frames, "t", interval, output="y")
     with pytest.raises(ValueError, match="from 10 to 60,000, got 2147483648"):
-        page_html(frames, "t", 2**31)
+        page_html(frames, "t", 2**31, output="y")
 
 
 def test_graphs_too_large_for_a_page_are_refused_before_anything_is_drawn(tmp_path: Path) -> None:
@@ -254,3 +264,11 @@ def test_a_failing_dot_is_a_clear_error_and_leaves_labels_and_files_untouched(
     with pytest.raises(GraphvizFailedError, match=r"draw the graph \(exit status 3\): Error: out of memory"):
         backward_page(y, target)
     assert y.label == "" and not target.exists()
+
+
+def test_the_stored_example_page_was_made_by_the_current_code() -> None:
+    # notebooks/examples/make_backward_steps.py regenerates it; captions and footer must match today's
+    stored = (Path(__file__).parent.parent / "notebooks" / "examples" / "backward_steps.html").read_text("utf-8")
+    captions = [html.unescape(c) for c in re.findall(r'data-caption="([^"]*)"', stored)]
+    assert captions == [state.caption for state in frame_states(two_path_example().loss)]
+    assert "partial: 1 of 2" in stored and "dL/dx is a gradient" in stored and 'id="projector"' in stored

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from autograd_mini import backward_page, topological_order
+from autograd_mini import MLP, Value, backward_page, topological_order
+from autograd_mini.numeric import short_number
 from autograd_mini.show.page import Frame, page_html
+from autograd_mini.steps import node_names
 from autograd_mini.teach import two_path_example
 
 CHROMIUM = "/usr/bin/chromium"
@@ -80,7 +83,7 @@ def _hand_made_page(tmp_path: Path, interval_ms: int = 1200) -> Path:
         for i, (c, n) in enumerate([("start <here>", ""), ("one & two", "a"), ("three\nlines", "b")])
     ]
     path = tmp_path / "shell.html"
-    path.write_text(page_html(frames, "Shell", interval_ms), encoding="utf-8")
+    path.write_text(page_html(frames, "Shell", interval_ms, output="f"), encoding="utf-8")
     return path
 
 
@@ -148,22 +151,26 @@ def test_backward_page_steps_through_the_chain_rule(browser: Any, example_page: 
     assert opened.highlighted() == ["L"]
     assert opened.caption().splitlines() == [
         "dL/dL = 1",
-        "dL/dd = dL/dL · ∂L/∂d = 1 · -4 = -4",
-        "dL/dd += dL/dL · ∂L/∂d = 1 · -4 = -4; sum -4 + -4 = -8",
+        "dL/dd = dL/dL · ∂L/∂d = 1 · -4 = -4 (partial, 1 of 2)",
+        "dL/dd += dL/dL · ∂L/∂d = 1 · -4 = -4; sum -4 + -4 = -8 (final, 2 of 2)",
     ]
+    assert "grad -8" in opened.texts() and "grad 1" in opened.texts()  # d and L: final at this step
     page.screenshot(path=str(tmp_path / "step1.png"), full_page=True)
 
     page.keyboard.press("ArrowRight")  # step 2: d = c + a
     assert opened.highlighted() == ["d"]
     assert opened.caption().splitlines() == [
         "dL/dc = dL/dd · ∂d/∂c = -8 · 1 = -8",
-        "dL/da = dL/dd · ∂d/∂a = -8 · 1 = -8",
+        "dL/da = dL/dd · ∂d/∂a = -8 · 1 = -8 (partial, 1 of 2)",
     ]
-    assert "grad -8" in opened.texts() and "grad ?" in opened.texts()
+    texts = opened.texts()
+    assert texts.count("grad -8") == 3 and "partial: 1 of 2" in texts  # d, c and a's running sum
+    assert texts.count("grad ?") == 1  # b: nothing has reached it yet
 
     page.keyboard.press("ArrowRight")  # step 3: c = a*b, and the two paths to a meet: -8 + (-8)(-3) = 16
     assert opened.highlighted() == ["c"]
-    assert opened.caption().splitlines()[0] == "dL/da += dL/dc · ∂c/∂a = -8 · -3 = 24; sum -8 + 24 = 16"
+    assert opened.caption().splitlines()[0] == "dL/da += dL/dc · ∂c/∂a = -8 · -3 = 24; sum -8 + 24 = 16 (final, 2 of 2)"
+    assert "grad 16" in opened.texts() and not any(t.startswith("partial") for t in opened.texts())
     page.screenshot(path=str(tmp_path / "step3.png"), full_page=True)
 
     page.fill("#slider", page.get_attribute("#slider", "max") or "")
@@ -195,8 +202,138 @@ def test_inline_notebook_view_plays_inside_its_iframe(browser: Any) -> None:
 
 def test_the_network_check_catches_a_page_that_fetches(browser: Any, tmp_path: Path) -> None:
     leaky = tmp_path / "leaky.html"
-    leaky.write_text(page_html([Frame('<img src="http://example.invalid/x.png">', "c", "")], "Leaky"), encoding="utf-8")
+    leaky.write_text(
+        page_html([Frame('<img src="http://example.invalid/x.png">', "c", "")], "Leaky", output="f"), encoding="utf-8"
+    )
     opened = Opened(browser, leaky)
     opened.page.wait_for_load_state("load")
     with pytest.raises(AssertionError, match=r"example\.invalid"):
         opened.assert_offline()
+
+
+# -- every frame of several graphs: the boxes say what the captions say, when they say it ----------
+
+
+def demo_neuron() -> Value:
+    """The demo's neuron f = tanh(x1·w1 + x2·w2 + b), its intermediate values unlabelled."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    f = (x1 * w1 + x2 * w2 + b).tanh()
+    f.label = "f"
+    return f
+
+
+def fan_out() -> Value:
+    """x feeds three operations: three contributions meet in x's box."""
+    x, y = Value(0.5, label="x"), Value(-2.0, label="y")
+    u, v, w = x * y, x + y, x.tanh()
+    u.label, v.label, w.label = "u", "v", "w"
+    g = u * v + w
+    g.label = "g"
+    return g
+
+
+def small_mlp() -> Value:
+    """MLP(2, [2, 1]) on one input: parameters named by the model, the rest n<k>, the output too."""
+    return MLP(2, [2, 1], seed=0)([0.5, -0.5])[0]
+
+
+STATED = re.compile(r"d(?P<name>.+?) \+?= (?P<rest>.*)$")
+MARK = re.compile(r" \((?P<kind>partial|final), (?P<i>\d+) of (?P<k>\d+)\)$")
+READ_BOXES = """() => Array.from(document.querySelectorAll('.frame:not([hidden]) g.node')).map(g => ({
+    texts: Array.from(g.querySelectorAll('text')).map(t => t.textContent),
+    dashed: g.querySelector('[stroke-dasharray]') !== null,
+}))"""
+
+
+def stated_gradients(caption: str, output: str) -> dict[str, tuple[str, str]]:
+    """Each gradient the caption states: name -> (number, "partial: i of k" or ""), the last statement winning."""
+    stated = {}
+    for line in caption.splitlines():
+        match = STATED.match(line.removeprefix(f"d{output}/"))
+        if not line.startswith(f"d{output}/") or match is None:
+            continue
+        rest = match["rest"].removesuffix(" (an input: nothing further back)")
+        mark = MARK.search(rest)
+        partial = f"partial: {mark['i']} of {mark['k']}" if mark and mark["kind"] == "partial" else ""
+        stated[match["name"]] = (MARK.sub("", rest).rsplit(" = ", 1)[-1], partial)
+    return stated
+
+
+def shown_gradients(opened: Opened) -> dict[str, tuple[str | None, str]]:
+    """Each value box of the visible frame: name -> (its grad number or None for "grad ?", its partial mark)."""
+    shown = {}
+    for box in opened.page.evaluate(READ_BOXES):
+        texts = box["texts"]
+        if len(texts) < 3:  # an operation's circle
+            continue
+        name, _data, grad, *mark = texts
+        partial = mark[0] if mark else ""
+        assert not partial or box["dashed"], f"{name}: a partial sum must be drawn dashed"
+        shown[name] = (None if grad == "grad ?" else grad.removeprefix("grad "), partial)
+    return shown
+
+
+@pytest.mark.parametrize("build", [demo_neuron, two_path_example, fan_out, small_mlp])
+def test_every_box_shows_exactly_what_its_caption_states_at_every_frame(
+    browser: Any, tmp_path: Path, build: Callable[[], Any]
+) -> None:
+    if shutil.which("dot") is None:
+        _missing("Graphviz's dot", "apt-get install graphviz")
+    built = build()
+    root = built if isinstance(built, Value) else built.loss
+    names = node_names(root)
+    output = names[root]
+    opened = Opened(browser, backward_page(root, tmp_path / "steps.html").path or tmp_path)
+    assert f"the output {output} back" in " ".join(opened.page.inner_text(".hint").split())
+    frames = int(opened.page.get_attribute("#slider", "max") or "0") + 1
+    before: dict[str, tuple[str | None, str]] = {}
+    final_since: dict[str, int] = {}
+    for frame in range(frames):
+        assert opened.counter() == f"Step {frame} of {frames - 1}"
+        stated, shown = stated_gradients(opened.caption(), output), shown_gradients(opened)
+        assert set(shown) == set(names.values())
+        for name, (number, partial) in stated.items():  # what the caption states, the box shows
+            assert shown[name] == (number, partial), f"frame {frame}: caption says d{output}/d{name} = {number}"
+            if not partial:
+                final_since.setdefault(name, frame)
+        for name, box in shown.items():
+            # a box changes only where its caption speaks, and never shows a final sum before its caption
+            assert box == before.get(name, (None, "")) or name in stated, f"frame {frame}: {name} changed silently"
+            if box[0] is not None and not box[1]:
+                assert final_since.get(name, frames) <= frame, f"frame {frame}: {name} is final before its caption"
+        before = shown
+        opened.page.keyboard.press("ArrowRight")
+    root.backward()
+    assert before == {names[node]: (short_number(node.grad), "") for node in topological_order(root)}
+    assert set(final_since) == set(names.values())  # every gradient was stated final, once
+    opened.assert_offline()
+
+
+SVG_WIDTH = "() => document.querySelector('.frame:not([hidden]) svg').getBoundingClientRect().width"
+
+
+def test_projector_mode_fills_the_window_width_with_large_text(browser: Any, example_page: Path) -> None:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(example_page.as_uri())
+    page.fill("#slider", "2")
+    normal = page.evaluate(SVG_WIDTH)
+    page.keyboard.press("p")
+    assert page.evaluate("() => document.body.classList.contains('projector')")
+    assert page.get_attribute("#projector", "aria-pressed") == "true"
+    box = page.evaluate("() => document.querySelector('.frame:not([hidden]) svg').getBoundingClientRect().toJSON()")
+    assert box["width"] > 0.95 * 1920 - 50 and box["width"] > normal and box["bottom"] <= 1080  # all in view
+    scale = page.evaluate("""() => { const svg = document.querySelector('.frame:not([hidden]) svg');
+        const g = svg.querySelector('g.node text').getBoundingClientRect(); return g.height; }""")
+    assert scale >= 24  # box text about 3 times a book's size: readable from the back of a room
+    caption_px = float(page.evaluate("() => getComputedStyle(document.getElementById('caption')).fontSize")[:-2])
+    assert caption_px >= 30
+    page.keyboard.press("ArrowRight")  # stepping still works, and the new frame fills the width too
+    assert page.inner_text("#counter") == "Step 3 of 5"
+    assert page.evaluate(SVG_WIDTH) > normal
+    page.keyboard.press("P")
+    assert not page.evaluate("() => document.body.classList.contains('projector')")
+    page.click("#projector")
+    assert page.evaluate("() => document.body.classList.contains('projector')")
+    page.close()

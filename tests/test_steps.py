@@ -34,6 +34,22 @@ def test_each_running_sum_adds_the_contribution_to_the_previous_sum(root: Value)
             assert edge.total == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(root=random_graphs())
+def test_a_sum_is_final_exactly_at_its_last_contribution(root: Value) -> None:
+    steps = trace_backward(root)
+    root.backward()
+    arrivals: dict[Value, list[int]] = {}
+    for step in steps:
+        for edge in step.edges:
+            arrivals.setdefault(edge.parent, []).append(edge.arrival)
+            assert edge.uses == sum(node.parents.count(edge.parent) for node in topological_order(root))
+            assert edge.is_final == (edge.arrival == edge.uses)
+            if edge.is_final:  # the running sum is now the gradient backward computes, exactly
+                assert edge.total == edge.parent.grad
+    assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in arrivals.values())
+
+
 def test_fan_out_caption_shows_where_paths_meet() -> None:
     # d = a*a + a: dd/da = 1 + a + a = 5 at a = 2, reached by three edges
     a = Value(2.0, label="a")
@@ -45,11 +61,11 @@ def test_fan_out_caption_shows_where_paths_meet() -> None:
     assert steps[0].caption().splitlines() == [
         "dd/dd = 1",
         "dd/ds = dd/dd · ∂d/∂s = 1 · 1 = 1",
-        "dd/da = dd/dd · ∂d/∂a = 1 · 1 = 1",
+        "dd/da = dd/dd · ∂d/∂a = 1 · 1 = 1 (partial, 1 of 3)",
     ]
     assert steps[1].caption().splitlines() == [
-        "dd/da += dd/ds · ∂s/∂a = 1 · 2 = 2; sum 1 + 2 = 3",
-        "dd/da += dd/ds · ∂s/∂a = 1 · 2 = 2; sum 3 + 2 = 5",
+        "dd/da += dd/ds · ∂s/∂a = 1 · 2 = 2; sum 1 + 2 = 3 (partial, 2 of 3)",
+        "dd/da += dd/ds · ∂s/∂a = 1 · 2 = 2; sum 3 + 2 = 5 (final, 3 of 3)",
     ]
     assert steps[2].node is a and steps[2].upstream == 5.0
     assert steps[2].caption() == "dd/da = 5 (an input: nothing further back)"

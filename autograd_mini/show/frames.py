@@ -1,10 +1,14 @@
 """The backward pass as pictures: one Graphviz drawing per step, and a page that plays them.
 
 Frame 0 is the forward pass: every value is known, no gradient yet (``grad ?``). Then one frame
-per step of :func:`~autograd_mini.steps.trace_backward`: the node whose gradient just became final
-is drawn in orange with the edges to its parents, every gradient that is final so far is filled
-in, and the caption spells out the chain-rule arithmetic of the step. The last frame shows every
-gradient, the same numbers ``backward()`` gives.
+per step of :func:`~autograd_mini.steps.trace_backward`: the node being worked on is drawn in
+orange with the edges to its parents, and the caption spells out the chain-rule arithmetic of the
+step. A box shows what its caption says, at the same frame: every parent that receives a
+contribution shows its running sum. A value used by several operations gets one contribution back
+along each edge leaving it; until the last one arrives its box is dashed and says
+``partial: i of k``. From the last one on, the sum is final and never changes: backward adds each
+path's share once, where it arrives, instead of walking every path again (the memoization). The
+last frame shows every gradient, the same numbers ``backward()`` gives.
 
 >>> from autograd_mini import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -13,9 +17,9 @@ gradient, the same numbers ``backward()`` gives.
 >>> [state.current for state in frame_states(c)]   # the forward pass, then one step per node
 ['', 'c', 'a', 'b']
 
-A frame is stored as what it adds to the one before (one gradient), not as a copy of everything
-it shows: the states of a graph of n values take O(n) memory, and ``replay`` rebuilds each
-frame's gradients in one pass.
+A frame is stored as what it changes (one running sum per edge of its step), not as a copy of
+everything it shows: the states of a graph of n values and e edges take O(n + e) memory, and
+``replay`` rebuilds each frame's boxes in one pass.
 """
 
 from __future__ import annotations
@@ -28,33 +32,59 @@ from types import MappingProxyType
 from typing import Any
 
 from ..engine import Value, topological_order
-from ..steps import node_names, trace_backward
+from ..numeric import short_number
+from ..steps import Step, node_names, trace_backward
 from .page import Frame, StepPage, check_interval, page_html
-from .viz import draw
+from .viz import _box_attrs, _box_label, draw
 
-__all__ = ["FrameState", "backward_frames", "backward_page", "frame_states", "replay"]
+__all__ = ["FrameState", "Shown", "backward_frames", "backward_page", "frame_states", "replay"]
 
 # 100 values: about 2 s and 5 MB of HTML for a 60-value graph already; the size grows as the square.
 MAX_NODES = 100
+# A running sum still waiting for contributions: dashed purple border, pale purple fill. Not grey:
+# draw() already gives constants a dashed grey box.
+PARTIAL_BORDER = "#7b3294"
+PARTIAL_FILL = "#f1e8f6"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a box says about its gradient: the running sum, and how many of its contributions are in."""
+
+    grad: float  # d(root)/d(node) summed over the contributions arrived so far
+    arrived: int
+    uses: int  # contributions it gets in all: one per edge leaving it (the root: its seed 1)
+
+    @property
+    def is_final(self) -> bool:
+        """Every contribution is in: ``grad`` is the gradient, and stays so."""
+        return self.arrived == self.uses
+
+    @property
+    def mark(self) -> str:
+        """The line a box adds under a running sum that is not final yet, e.g. ``partial: 1 of 2``."""
+        return "" if self.is_final else f"partial: {self.arrived} of {self.uses}"
 
 
 @dataclass(frozen=True)
 class FrameState:
-    """What one frame adds to the frame before it: the gradient that became final, the highlight, the caption.
+    """What one frame changes from the frame before it: running sums, the highlight, the caption.
 
-    A frame shows every gradient final so far: its own ``new_grad`` and those of every frame before
-    it (``replay`` puts them together). Every other node shows "grad ?".
+    A frame shows the latest running sum of every box that has received a contribution: its own
+    ``changes`` and those of every frame before it (``replay`` puts them together). Every other
+    box shows "grad ?".
     """
 
-    new_grad: tuple[Value, float] | None  # (node, d(root)/d(node)), final from this frame on; None: the forward pass
+    node: Value | None  # the node whose step this is; None: the forward pass
+    changes: tuple[tuple[Value, Shown], ...]  # in the order the caption states them
     highlight_edges: tuple[tuple[Value, Value], ...]
     caption: str
     current: str  # the name of the highlighted node, "" for the forward-pass frame
 
     @property
     def highlight(self) -> tuple[Value, ...]:
-        """The node whose gradient became final at this frame (none in the forward pass)."""
-        return () if self.new_grad is None else (self.new_grad[0],)
+        """The node being worked on at this frame (none in the forward pass)."""
+        return () if self.node is None else (self.node,)
 
 
 def frame_states(root: Value) -> list[FrameState]:
@@ -64,50 +94,53 @@ def frame_states(root: Value) -> list[FrameState]:
         root: the output whose backward pass is shown.
 
     Returns:
-        ``len(trace_backward(root)) + 1`` states, each holding only the gradient it adds.
+        ``len(trace_backward(root)) + 1`` states, each holding only the running sums it changes.
 
     >>> from autograd_mini import Value
     >>> x = Value(3.0, label="x")
-    >>> y = x * x
+    >>> y = x * x                       # x is used twice: dy/dx = 3 + 3, final at the second
     >>> y.label = "y"
-    >>> [state.new_grad[1] for state in frame_states(y)[1:]]   # dy/dy = 1, then dy/dx = 2x = 6
-    [1.0, 6.0]
+    >>> [[(shown.grad, shown.mark) for _, shown in state.changes] for state in frame_states(y)]
+    [[], [(1.0, ''), (3.0, 'partial: 1 of 2'), (6.0, '')], []]
     """
     steps = trace_backward(_checked_root(root))
     names = steps[0].names
-    states = [FrameState(None, (), _forward_caption(names[root]), "")]
+    states = [FrameState(None, (), (), _forward_caption(names[root]), "")]
     for step in steps:
         edges = tuple((edge.parent, step.node) for edge in step.edges)
-        # step.upstream is final now: every consumer of the node has reported
-        states.append(FrameState((step.node, step.upstream), edges, step.caption(), names[step.node]))
+        states.append(FrameState(step.node, _changes(step), edges, step.caption(), names[step.node]))
     return states
 
 
-def replay(states: Iterable[FrameState]) -> Iterator[tuple[FrameState, Mapping[Value, float]]]:
-    """Each state with every gradient final at its frame, built up one change at a time.
+def _changes(step: Step) -> tuple[tuple[Value, Shown], ...]:
+    """The running sums a step's caption states: each parent's after its contribution (and the root's seed)."""
+    sums = tuple((edge.parent, Shown(edge.total, edge.arrival, edge.uses)) for edge in step.edges)
+    return ((step.node, Shown(step.upstream, 1, 1)), *sums) if step.index == 0 else sums
+
+
+def replay(states: Iterable[FrameState]) -> Iterator[tuple[FrameState, Mapping[Value, Shown]]]:
+    """Each state with what every box shows at its frame, built up one change at a time.
 
     The mapping is one read-only view of one dict that grows as the frames go by: use it before
-    taking the next pair, or keep a copy (``dict(grads)``).
+    taking the next pair, or keep a copy (``dict(shown)``).
 
     Args:
         states: frame states, in order, as ``frame_states`` gives them.
 
     Returns:
-        An iterator of (state, gradients final at that frame) pairs.
+        An iterator of (state, running sum of every box reached so far) pairs.
 
     >>> from autograd_mini import Value
     >>> x = Value(3.0, label="x")
     >>> y = x * x
-    >>> [sorted(grads.values()) for _, grads in replay(frame_states(y))]
-    [[], [1.0], [1.0, 6.0]]
+    >>> [sorted(s.grad for s in shown.values()) for _, shown in replay(frame_states(y))]
+    [[], [1.0, 6.0], [1.0, 6.0]]
     """
-    grads: dict[Value, float] = {}
-    shown = MappingProxyType(grads)
+    boxes: dict[Value, Shown] = {}
+    view = MappingProxyType(boxes)
     for state in states:
-        if state.new_grad is not None:
-            node, grad = state.new_grad
-            grads[node] = grad
-        yield state, shown
+        boxes.update(state.changes)
+        yield state, view
 
 
 def _checked_root(root: Any) -> Value:
@@ -145,25 +178,40 @@ def backward_frames(root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NO
     (3, 'dn1/dx = 6 (an input: nothing further back)', True)
     """
     _check_size(root, max_nodes)  # before any frame is made: the work grows as the square of the size
+    ids = {node: f"v{i}" for i, node in enumerate(topological_order(root))}  # draw's names for the boxes
     with _named_for_drawing(root):
         return [
-            Frame(_svg(root, rankdir, grads, state, max_nodes), state.caption, state.current)
-            for state, grads in replay(frame_states(root))
+            Frame(_svg(root, rankdir, shown, state, max_nodes, ids), state.caption, state.current)
+            for state, shown in replay(frame_states(root))
         ]
 
 
-def _svg(root: Value, rankdir: str, grads: Mapping[Value, float], state: FrameState, max_nodes: int) -> str:
+def _svg(
+    root: Value, rankdir: str, shown: Mapping[Value, Shown], state: FrameState, max_nodes: int, ids: dict[Value, str]
+) -> str:
     """One frame's drawing, rendered at once: only its SVG text is kept."""
     drawing = draw(
         root,
         rankdir=rankdir,
-        grads=grads,
+        grads={node: box.grad for node, box in shown.items()},
         highlight=state.highlight,
         highlight_edges=state.highlight_edges,
         max_nodes=max_nodes,
     )
+    for node, box in shown.items():
+        if not box.is_final:  # a later statement for the same box replaces its label and style
+            drawing.node(ids[node], **_partial_attrs(node, box))
     svg: str = drawing.pipe(format="svg", encoding="utf-8")
     return svg
+
+
+def _partial_attrs(node: Value, box: Shown) -> dict[str, str]:
+    """A box whose sum still waits for contributions: dashed purple, its grad line marked partial."""
+    attrs = _box_attrs(node, False, False, None)  # never the root, never the highlighted node: both are final
+    style = attrs["style"] if "dashed" in attrs["style"] else f"{attrs['style']},dashed"
+    attrs.update(style=style, fillcolor=PARTIAL_FILL, color=PARTIAL_BORDER, penwidth="2")
+    mark = f'grad {short_number(box.grad)}<br/><font color="{PARTIAL_BORDER}"><i>{box.mark}</i></font>'
+    return {"label": _box_label(node, "", mark), **attrs}
 
 
 def _check_size(root: Value, max_nodes: int) -> None:
@@ -240,7 +288,8 @@ def backward_page(
     if not isinstance(title, str):
         raise TypeError(f"title must be a str, got {type(title).__name__}: {title!r}")
     check_interval(interval_ms)
-    page = StepPage(page_html(backward_frames(root, rankdir=rankdir, max_nodes=max_nodes), title, interval_ms), None)
+    frames = backward_frames(root, rankdir=rankdir, max_nodes=max_nodes)
+    page = StepPage(page_html(frames, title, interval_ms, output=node_names(root)[root]), None)
     if path is None:
         return page
     return StepPage(page.html, page.save(path))

@@ -1,8 +1,10 @@
 """One self-contained HTML page that plays the backward pass step by step.
 
 The page holds every frame as inline SVG, a caption per frame, Previous / Next / Play buttons,
-a step slider and the left/right arrow keys. It loads nothing from the network, so it works
-offline, from a file, in any modern browser, and inline in Jupyter.
+a step slider and the left/right arrow keys. Projector mode (the P key, or its button) draws the
+graph as wide as the window and the caption in large type, for the back of a lecture room. The
+page loads nothing from the network, so it works offline, from a file, in any modern browser,
+and inline in Jupyter.
 """
 
 from __future__ import annotations
@@ -30,12 +32,21 @@ _PAGE = Template("""<!DOCTYPE html>
   .controls { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin-bottom: .6rem; }
   button { font-size: 1rem; padding: .35rem .9rem; border-radius: 6px; border: 1px solid #888; background: #fff; }
   button:disabled { opacity: .4; }
+  button[aria-pressed=true] { background: #333; color: #fff; }
   input[type=range] { flex: 1; min-width: 12rem; }
   #counter { font-variant-numeric: tabular-nums; min-width: 7rem; }
   #caption { font-family: ui-monospace, monospace; font-size: 1.05rem; background: #fff; border: 1px solid #ddd;
              border-radius: 6px; padding: .6rem .8rem; white-space: pre-wrap; min-height: 3.2em; margin: 0 0 .8rem; }
   .frame svg { max-width: 100%; height: auto; }
-  .hint { color: #666; font-size: .9rem; }
+  .hint { color: #666; font-size: .9rem; max-width: 60rem; }
+  /* Projector mode: the graph fills the window's width (and what height is left), large type. */
+  body.projector { margin: 0; padding: .6rem 1.2rem; height: 100vh; box-sizing: border-box;
+                   display: flex; flex-direction: column; }
+  body.projector h1, body.projector .hint { display: none; }
+  body.projector button, body.projector #counter { font-size: 1.5rem; }
+  body.projector #caption { font-size: clamp(1.2rem, 1.9vw, 3.2rem); font-weight: 600; min-height: 2.4em; }
+  body.projector .frame:not([hidden]) { flex: 1; min-height: 0; }
+  body.projector .frame svg { width: 100%; height: 100%; max-width: none; }
 </style>
 </head>
 <body>
@@ -46,12 +57,18 @@ _PAGE = Template("""<!DOCTYPE html>
   <button id="next" type="button">Next &#9654;</button>
   <input id="slider" type="range" min="0" max="$last" value="0" aria-label="step">
   <span id="counter"></span>
+  <button id="projector" type="button" aria-pressed="false" title="Projector mode (P)">Projector</button>
 </div>
 <pre id="caption" aria-live="polite"></pre>
 $frames
-<p class="hint">Keys: &larr; and &rarr; step back and forth. Values are filled in from the start;
-a gradient appears once every path above it has reported. In the captions, dL/dx is a gradient
-(the whole way from the output L back to x) and &part;y/&part;x the local derivative of one operation.</p>
+<p class="hint">Keys: &larr; and &rarr; step back and forth; P switches projector mode (the graph as wide
+as the window, large type). Values are filled in from the start. A box shows a gradient from the
+step whose caption states it. Every operation sends one contribution back along each edge into it,
+and a value used by several operations adds them up: until the last one arrives, its box is dashed
+purple and says &ldquo;partial: i of k&rdquo;; with the last one the sum is final and never changes. Each
+share is added once, where the paths meet, instead of walking every path from $output again: that
+is what makes backward fast. In the captions, d$output/dx is a gradient (the whole way from the
+output $output back to x) and &part;y/&part;x the local derivative of one operation.</p>
 <script>
 (function () {
   const frames = Array.from(document.querySelectorAll(".frame"));
@@ -61,6 +78,7 @@ a gradient appears once every path above it has reported. In the captions, dL/dx
   const prev = document.getElementById("prev");
   const next = document.getElementById("next");
   const play = document.getElementById("play");
+  const projector = document.getElementById("projector");
   let current = 0;
   let timer = null;
   function show(i) {
@@ -83,9 +101,16 @@ a gradient appears once every path above it has reported. In the captions, dL/dx
   next.addEventListener("click", () => show(current + 1));
   play.addEventListener("click", () => (timer === null ? start() : stop()));
   slider.addEventListener("input", () => show(Number(slider.value)));
+  function toggleProjector() {
+    const on = document.body.classList.toggle("projector");
+    projector.setAttribute("aria-pressed", String(on));
+  }
+  projector.addEventListener("click", toggleProjector);
   document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (event.key === "ArrowRight") { show(current + 1); event.preventDefault(); }
     if (event.key === "ArrowLeft") { show(current - 1); event.preventDefault(); }
+    if (event.key === "p" || event.key === "P") { toggleProjector(); event.preventDefault(); }
   });
   show(0);
 })();
@@ -104,16 +129,17 @@ class Frame:
     current: str  # the name of the highlighted node ("" for none)
 
 
-def page_html(frames: list[Frame], title: str, interval_ms: int = 1200) -> str:
+def page_html(frames: list[Frame], title: str, interval_ms: int = 1200, *, output: str) -> str:
     """The whole page as one HTML string.
 
     Args:
         frames: the pictures, in order (at least one).
         title: the page heading.
         interval_ms: milliseconds between frames while playing, from MIN_INTERVAL_MS to MAX_INTERVAL_MS.
+        output: the name of the output whose gradients the frames show, as the captions write it.
 
-    >>> text = page_html([Frame("<svg></svg>", "a < b", "")], "Demo")
-    >>> "a &lt; b" in text and "<svg></svg>" in text
+    >>> text = page_html([Frame("<svg></svg>", "a < b", "")], "Demo", output="f")
+    >>> "a &lt; b" in text and "<svg></svg>" in text and "df/dx is a gradient" in text
     True
     """
     if not frames:
@@ -124,7 +150,9 @@ def page_html(frames: list[Frame], title: str, interval_ms: int = 1200) -> str:
         f'data-caption="{html.escape(frame.caption)}"{" hidden" if i else ""}>\n{_strip_xml_header(frame.svg)}\n</div>'
         for i, frame in enumerate(frames)
     )
-    return _PAGE.substitute(title=html.escape(title), frames=blocks, last=len(frames) - 1, interval=interval_ms)
+    return _PAGE.substitute(
+        title=html.escape(title), frames=blocks, last=len(frames) - 1, interval=interval_ms, output=html.escape(output)
+    )
 
 
 def check_interval(interval_ms: object) -> None:

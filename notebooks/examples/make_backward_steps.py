@@ -17,7 +17,7 @@ from autograd_mini.teach import two_path_example
 HERE = Path(__file__).resolve().parent
 PAGE = HERE / "backward_steps.html"
 PICTURE = HERE.parent / "images" / "steps_frame.png"
-PICTURE_STEP = 3  # a step where two paths meet at a: the caption shows the sum
+PICTURE_STEP = 2  # d sends a its first share: a's box shows the running sum, dashed, "partial: 1 of 2"
 
 
 def screenshot(page_path: Path, step: int, picture: Path) -> None:
