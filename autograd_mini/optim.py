@@ -11,6 +11,10 @@ The training loop is always the same four lines::
 optional ``lr_schedule``: a function of the step number (0 for the first step) returning a
 factor for the learning rate, such as ``StepDecay``.
 
+A step never writes a number that is not finite: a gradient that is NaN or infinite, or a step
+so large that a parameter (or the optimizer's running averages) would overflow, raises a
+``NonFiniteError`` before anything changes.
+
 >>> from autograd_mini import Value
 >>> x = Value(3.0)
 >>> opt = SGD([x], lr=0.25)
@@ -34,6 +38,25 @@ from .engine import Value
 
 Schedule = Callable[[int], float]
 """Step number (0, 1, 2, ...) -> factor multiplying the base learning rate."""
+
+State = tuple[float, ...]
+"""What an optimizer remembers about one parameter between steps (SGD: its velocity; Adam: two averages)."""
+
+
+class NonFiniteError(ValueError, ArithmeticError):
+    """A step refused because a gradient, or a number the step would write, is not finite.
+
+    A ValueError (a bad gradient is a bad input) and an ArithmeticError (a step too large
+    for a float is an overflow), so either ``except`` catches it.
+
+    >>> from autograd_mini import Value
+    >>> w = Value(1.0, label="w")
+    >>> w.grad = 1e300
+    >>> SGD([w], lr=1e10).step()
+    Traceback (most recent call last):
+    ...
+    autograd_mini.optim.NonFiniteError: cannot step: parameter w would become -inf (data 1.0, gradient 1e+300, ...
+    """
 
 
 class StepDecay:
@@ -71,8 +94,9 @@ class StepDecay:
 class Optimizer:
     """What every optimizer shares: the parameters, the learning rate and its schedule.
 
-    A subclass defines ``_update(i, p, g, lr)``, the new value of parameter number i with
-    data p and gradient g.
+    A subclass defines ``_update(p, g, lr, state)``: the new value of a parameter with data p
+    and gradient g, and its new state (its entry in ``self.state``, which starts as ``_start``).
+    ``_update`` changes nothing itself, so ``step`` can check every result before writing any.
 
     Args:
         params: the Values to train, e.g. ``model.parameters()``.
@@ -85,6 +109,8 @@ class Optimizer:
     (2, 0, True)
     """
 
+    _start: State = ()  # a parameter's state before the first step
+
     def __init__(self, params: Iterable[Value], lr: float, lr_schedule: Schedule | None = None) -> None:
         self.params = _parameter_list(params)
         self.base_lr = _positive(lr, "lr")
@@ -92,6 +118,7 @@ class Optimizer:
             raise TypeError(f"lr_schedule must be a function of the step number, got {lr_schedule!r}")
         self.lr_schedule = lr_schedule
         self.steps = 0  # how many times step() has run
+        self.state: list[State] = [self._start] * len(self.params)
 
     @property
     def lr(self) -> float:
@@ -124,8 +151,13 @@ class Optimizer:
     def step(self) -> None:
         """Move every parameter once, using the gradients in ``p.grad``.
 
-        All gradients are read and checked before any parameter changes, so a bad gradient
-        leaves the model as it was.
+        Every gradient, new value and new state is computed and checked before any parameter
+        changes, so a bad gradient or a step that would overflow leaves the model and the
+        optimizer as they were.
+
+        Raises:
+            NonFiniteError: a gradient is NaN or infinite, or the step would make a parameter
+                or the optimizer's state overflow (a smaller learning rate helps then).
 
         >>> from autograd_mini import Value
         >>> w = Value(1.0)
@@ -136,12 +168,20 @@ class Optimizer:
         """
         lr = self.lr
         grads = [_gradient(p) for p in self.params]
-        new_values = [self._update(i, p.data, g, lr) for i, (p, g) in enumerate(zip(self.params, grads, strict=True))]
-        for p, value in zip(self.params, new_values, strict=True):
+        updates = [self._update(p.data, g, lr, s) for p, g, s in zip(self.params, grads, self.state, strict=True)]
+        for p, g, (value, state) in zip(self.params, grads, updates, strict=True):
+            if not all(map(math.isfinite, (value, *state))):
+                went = f"would become {value}" if not math.isfinite(value) else "would overflow the optimizer's state"
+                raise NonFiniteError(
+                    f"cannot step: parameter {_name(p)} {went} (data {p.data!r}, gradient {g!r}, lr {lr:g}); "
+                    "try a smaller learning rate"
+                )
+        for p, (value, _) in zip(self.params, updates, strict=True):
             p.data = value
+        self.state = [state for _, state in updates]
         self.steps += 1
 
-    def _update(self, i: int, p: float, g: float, lr: float) -> float:
+    def _update(self, p: float, g: float, lr: float, state: State) -> tuple[float, State]:
         raise NotImplementedError
 
 
@@ -173,6 +213,8 @@ class SGD(Optimizer):
     0.855
     """
 
+    _start = (0.0,)  # the velocity
+
     def __init__(
         self,
         params: Iterable[Value],
@@ -184,12 +226,25 @@ class SGD(Optimizer):
         super().__init__(params, lr, lr_schedule)
         self.momentum = _in_range(momentum, "momentum", 0.0, 1.0)
         self.weight_decay = _in_range(weight_decay, "weight_decay", 0.0, math.inf)
-        self.velocity = [0.0] * len(self.params)
 
-    def _update(self, i: int, p: float, g: float, lr: float) -> float:
+    @property
+    def velocity(self) -> list[float]:
+        """Each parameter's velocity v (0.0 before the first step).
+
+        >>> from autograd_mini import Value
+        >>> w = Value(1.0)
+        >>> opt = SGD([w], lr=0.1, momentum=0.5)
+        >>> w.grad = 2.0
+        >>> opt.velocity, opt.step(), opt.velocity
+        ([0.0], None, [2.0])
+        """
+        return [v for (v,) in self.state]
+
+    def _update(self, p: float, g: float, lr: float, state: State) -> tuple[float, State]:
         g = g + self.weight_decay * p
-        self.velocity[i] = self.momentum * self.velocity[i] + g
-        return p - lr * self.velocity[i]
+        (v,) = state
+        v = self.momentum * v + g
+        return p - lr * v, (v,)
 
     def __repr__(self) -> str:
         return (
@@ -211,6 +266,10 @@ class Adam(Optimizer):
 
     So the first step moves every parameter by about ``lr`` against its gradient's sign.
 
+    It keeps r = sqrt(s) rather than s, updated as ``hypot(sqrt(beta2) * r, sqrt(1 - beta2) * g)``:
+    the same number, but g is never squared, so a gradient of 1e200 does not overflow s to
+    infinity (which would freeze the parameter for good).
+
     Args:
         params: the Values to train.
         lr: the learning rate, a positive number.
@@ -227,6 +286,8 @@ class Adam(Optimizer):
     1.01
     """
 
+    _start = (0.0, 0.0)  # the running mean m and the root mean square r = sqrt(s)
+
     def __init__(
         self,
         params: Iterable[Value],
@@ -240,17 +301,17 @@ class Adam(Optimizer):
             raise ValueError(f"Adam betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_in_range(betas[0], "beta1", 0.0, 1.0), _in_range(betas[1], "beta2", 0.0, 1.0))
         self.eps = _positive(eps, "eps")
-        self.mean = [0.0] * len(self.params)
-        self.mean_square = [0.0] * len(self.params)
+        self._root_weights = (math.sqrt(self.betas[1]), math.sqrt(1.0 - self.betas[1]))
 
-    def _update(self, i: int, p: float, g: float, lr: float) -> float:
+    def _update(self, p: float, g: float, lr: float, state: State) -> tuple[float, State]:
         beta1, beta2 = self.betas
         t = self.steps + 1
-        self.mean[i] = beta1 * self.mean[i] + (1.0 - beta1) * g
-        self.mean_square[i] = beta2 * self.mean_square[i] + (1.0 - beta2) * g * g
-        m_hat = self.mean[i] / (1.0 - beta1**t)
-        s_hat = self.mean_square[i] / (1.0 - beta2**t)
-        return p - lr * m_hat / (math.sqrt(s_hat) + self.eps)
+        m, r = state
+        m = beta1 * m + (1.0 - beta1) * g
+        r = math.hypot(self._root_weights[0] * r, self._root_weights[1] * g)  # sqrt(beta2 r**2 + (1 - beta2) g**2)
+        m_hat = m / (1.0 - beta1**t)
+        r_hat = r / math.sqrt(1.0 - beta2**t)
+        return p - lr * m_hat / (r_hat + self.eps), (m, r)
 
     def __repr__(self) -> str:
         return f"Adam({len(self.params)} parameters, lr={self.base_lr}, betas={self.betas}, eps={self.eps})"
@@ -275,8 +336,12 @@ def _gradient(p: Value) -> float:
     """The number in ``p.grad`` (a Value's data after a backward with create_graph=True)."""
     grad = p.grad.data if isinstance(p.grad, Value) else p.grad
     if not math.isfinite(grad):
-        raise ValueError(f"cannot step: parameter {p.label or p!r} has gradient {grad}")
+        raise NonFiniteError(f"cannot step: parameter {_name(p)} has gradient {grad}")
     return float(grad)
+
+
+def _name(p: Value) -> str:
+    return p.label or repr(p)
 
 
 def _positive(x: Any, what: str) -> float:

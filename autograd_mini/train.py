@@ -17,6 +17,10 @@ Labels ``y`` are class indices 0, 1, ..., and the model's outputs are read as fo
 model and the loss (``autograd_mini.compiled``): the same History and, up to rounding, the same
 parameters, for data sets too large to build a graph per sample in class time.
 
+The numbers stay finite: ``fit`` refuses data holding NaN, infinities or complex numbers, and
+stops with a ``DivergenceError`` naming the epoch and step when the loss or a parameter would
+stop being a finite float (the optimizers refuse to write such a parameter).
+
 ``train_and_save`` makes a whole run from ``TrainSettings``: the toy data set, an MLP and its
 optimizer, ``fit``, then the loss curve, decision boundary and model saved in a folder (what
 ``autograd-mini train`` runs).
@@ -32,11 +36,14 @@ optimizer, ``fit``, then the loss curve, decision boundary and model saved in a 
 
 from __future__ import annotations
 
+import io
+import math
 import numbers
 import random
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
@@ -44,11 +51,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from tqdm.std import TqdmWarning  # type: ignore[import-untyped]
 
-from . import datasets, losses, serialize
+from . import datasets, fileio, losses, serialize
 from .collector import paused
 from .compiled import MAX_WORKING_VALUES, Program, trace
 from .engine import Value, no_grad
 from .nn import MLP
+from .numeric import short_number
 from .optim import SGD, Adam, Optimizer
 
 with warnings.catch_warnings():  # in Jupyter without ipywidgets tqdm.auto falls back to the text bar: no need to warn
@@ -95,6 +103,24 @@ class History:
     accuracy: list[float] = field(default_factory=list)
 
 
+class DivergenceError(ArithmeticError):
+    """``fit`` stopped: the loss or a parameter would no longer be a finite float.
+
+    Attributes:
+        epoch: the epoch it happened in (1 for the first).
+        step: the step within that epoch (1 for the first batch).
+        started: whether an earlier step of this ``fit`` had changed the parameters. If not, the
+            numbers were too large from the start (the data, the starting weights, or a first
+            step too large for a float); if so, the steps grew: a smaller learning rate helps.
+    """
+
+    def __init__(self, message: str, epoch: int, step: int) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.step = step
+        self.started = (epoch, step) != (1, 1)
+
+
 def fit(
     model: Model,
     X: ArrayLike,  # noqa: N803 (X and y, as in scikit-learn and the issue)
@@ -123,7 +149,7 @@ def fit(
     ==========================  ============================  ===================================
 
     A callable loss is called as ``loss(outputs, label)`` with the model's list of outputs
-    and the sample's class label (an int), and must return a Value.
+    and the sample's class label (an int), and must return a Value computed from the outputs.
 
     Args:
         model: e.g. an ``nn.MLP``; anything with ``parameters()`` and a call on one row.
@@ -152,10 +178,12 @@ def fit(
         A ``History`` with the loss and accuracy of every epoch.
 
     Raises:
-        ValueError: X and y differ in length, the data set is empty, the rows have the wrong
-            number of features for the model, a label does not fit the model's outputs,
-            or an argument is out of range (nothing is trained then).
-        TypeError: an argument of the wrong type.
+        ValueError: X and y differ in length, the data set is empty, X holds NaN, an infinity or
+            complex numbers, the rows have the wrong number of features for the model, a label
+            does not fit the model's outputs, or an argument is out of range (nothing is trained then).
+        TypeError: an argument of the wrong type, or a callable loss that does not return a Value.
+        DivergenceError: the loss or a parameter would stop being a finite float; the message
+            names the epoch and the step. The parameters keep the values of the last good step.
 
     >>> from autograd_mini.datasets import make_xor
     >>> from autograd_mini.nn import MLP
@@ -182,21 +210,25 @@ def fit(
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be True or False, got {type(flag).__name__}: {flag!r}")
     targets = [_target(loss, label, n_outputs) for label in labels]
-    programs = _Programs.traced(model, rows, labels, targets, loss_fn) if compiled else None
+    try:  # tracing runs a sample of each class through the model and the loss: the first step's numbers
+        batches: _Batches = (
+            _Programs.traced(model, rows, labels, targets, loss_fn)
+            if compiled
+            else _Graphs(model, rows, targets, loss_fn)
+        )
+    except ArithmeticError as error:
+        raise _diverged(error, 1, 1, math.ceil(len(rows) / size), optimizer) from error
     order = random.Random(_seed(seed))
     history = History()
-    with tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress) as bar:
-        for _ in bar:
+    with tqdm(range(1, epochs + 1), desc="fit", unit="epoch", disable=not progress) as bar:
+        for epoch in bar:
             samples = list(range(len(rows)))
             order.shuffle(samples)
             with paused():  # an epoch's graphs hold no cycles: the collector would only rescan them
-                if programs is None:
-                    epoch_loss, epoch_accuracy = _epoch(model, rows, labels, targets, loss_fn, optimizer, samples, size)
-                else:
-                    epoch_loss, epoch_accuracy = _compiled_epoch(programs, optimizer, samples, size)
+                epoch_loss, epoch_accuracy = _epoch(batches, labels, optimizer, samples, size, epoch)
             history.loss.append(epoch_loss)
             history.accuracy.append(epoch_accuracy)
-            bar.set_postfix(loss=f"{epoch_loss:.4f}", acc=f"{epoch_accuracy:.3f}")
+            bar.set_postfix(loss=short_number(epoch_loss), acc=f"{epoch_accuracy:.3f}")
     return history
 
 
@@ -254,49 +286,78 @@ def accuracy(model: Model, X: ArrayLike, y: ArrayLike, compiled: bool = False) -
 # -- one epoch ------------------------------------------------------------------------------
 
 
+class _Batches(Protocol):
+    """How an epoch computes a batch: with the engine's graphs (``_Graphs``) or traced programs (``_Programs``)."""
+
+    def forward_backward(self, batch: list[int]) -> tuple[float, NDArray[np.float64]]:
+        """Add the gradients of the batch's mean loss to the parameters' ``.grad``; return that
+        mean loss and the model's scores for the batch's samples, shape (len(batch), outputs)."""
+        ...
+
+
 def _epoch(
-    model: Model,
-    rows: list[list[float]],
-    labels: list[int],
-    targets: list[Any],
-    loss_fn: LossFunction,
-    optimizer: Optimizer,
-    samples: list[int],
-    size: int,
+    batches: _Batches, labels: list[int], optimizer: Optimizer, samples: list[int], size: int, epoch: int
 ) -> tuple[float, float]:
-    """Train over ``samples`` in batches of ``size``; return the mean loss and the accuracy seen."""
+    """Train over ``samples`` in batches of ``size``; return the mean loss and the accuracy seen.
+
+    A loss that is not finite, or a step the optimizer refuses, stops training with a
+    DivergenceError naming this epoch and the step.
+    """
     total_loss = 0.0
     correct = 0
-    for start in range(0, len(samples), size):
+    starts = range(0, len(samples), size)
+    for step, start in enumerate(starts, 1):
         batch = samples[start : start + size]
         optimizer.zero_grad()
+        try:
+            batch_loss, scores = batches.forward_backward(batch)
+            total_loss += batch_loss * len(batch)
+            if not math.isfinite(total_loss):
+                raise FloatingPointError(
+                    f"the loss is too large for a float (the batch's: {short_number(batch_loss, 6)})"
+                )
+            optimizer.step()
+        except ArithmeticError as error:  # an overflow in the engine, the loss above, or the optimizer's refusal
+            raise _diverged(error, epoch, step, len(starts), optimizer) from error
+        correct += int(np.count_nonzero(_classes(scores) == [labels[i] for i in batch]))
+    return total_loss / len(samples), correct / len(samples)
+
+
+def _diverged(error: ArithmeticError, epoch: int, step: int, steps: int, optimizer: Optimizer) -> DivergenceError:
+    """The DivergenceError for ``error`` at that step, saying what to change: the data's scale or the learning rate."""
+    if (epoch, step) == (1, 1):
+        message = (
+            f"training failed at its first step (epoch 1, step 1 of {steps}), before any parameter changed: "
+            f"{error}. The numbers are too large from the start: scale the data down, or use a learning "
+            f"rate smaller than {optimizer.lr:g}"
+        )
+    else:
+        message = (
+            f"training diverged at epoch {epoch}, step {step} of {steps}: {error}. "
+            f"Try a learning rate smaller than {optimizer.lr:g}"
+        )
+    return DivergenceError(message, epoch, step)
+
+
+@dataclass
+class _Graphs:
+    """What ``fit`` runs by default: each sample's graph of Values and its backward (the engine you can watch)."""
+
+    model: Model
+    rows: list[list[float]]
+    targets: list[Any]
+    loss_fn: LossFunction
+
+    def forward_backward(self, batch: list[int]) -> tuple[float, NDArray[np.float64]]:
         sample_losses = []
         scores = []
         for i in batch:
-            outputs = model(rows[i])
+            outputs = self.model(self.rows[i])
             scores.append(_output_data(outputs))
-            sample_losses.append(loss_fn(outputs, targets[i]))
-        correct += int(np.count_nonzero(_classes(np.array(scores)) == [labels[i] for i in batch]))
+            sample_losses.append(_checked_loss(self.loss_fn(outputs, self.targets[i])))
         batch_loss = sum(sample_losses[1:], sample_losses[0]) * (1.0 / len(batch))
         batch_loss.backward()
-        optimizer.step()
-        total_loss += batch_loss.data * len(batch)
-    return total_loss / len(samples), correct / len(samples)
-
-
-def _compiled_epoch(programs: _Programs, optimizer: Optimizer, samples: list[int], size: int) -> tuple[float, float]:
-    """``_epoch`` through the traced programs: the same batches and steps, each batch in a few numpy calls."""
-    total_loss = 0.0
-    correct = 0
-    for start in range(0, len(samples), size):
-        batch = samples[start : start + size]
-        features, labels = programs.features[batch], programs.labels[batch]
-        optimizer.zero_grad()
-        correct += int(np.count_nonzero(_classes(_scores(programs.model, features)) == labels))
-        batch_loss = programs.mean_loss_backward(features, labels)
-        optimizer.step()
-        total_loss += batch_loss * len(batch)
-    return total_loss / len(samples), correct / len(samples)
+        return batch_loss.data, np.array(scores)
 
 
 @dataclass
@@ -325,6 +386,12 @@ class _Programs:
         model_program = trace(lambda x: model(x), rows[0])
         return cls(model_program, losses, parameters, np.array(rows), np.array(labels, dtype=np.int64))
 
+    def forward_backward(self, batch: list[int]) -> tuple[float, NDArray[np.float64]]:
+        """``_Graphs.forward_backward`` through the programs: the same numbers in a few numpy calls."""
+        features = self.features[batch]
+        scores = _scores(self.model, features)
+        return self.mean_loss_backward(features, self.labels[batch]), scores
+
     def mean_loss_backward(self, features: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
         """Add the gradients of the batch's mean loss to the parameters' ``.grad``; return the mean loss."""
         before = [p.grad for p in self.parameters]
@@ -340,7 +407,16 @@ class _Programs:
 
 def _sample_loss(model: Model, loss_fn: LossFunction, target: Any) -> Callable[[Sequence[float]], Value]:
     """One sample's loss as a function of its features, for ``trace``."""
-    return lambda x: loss_fn(model(x), target)
+    return lambda x: _checked_loss(loss_fn(model(x), target))
+
+
+def _checked_loss(loss: Any) -> Value:
+    """What a loss function returned, if it is a Value (a float has no graph to run backward on)."""
+    if not isinstance(loss, Value):
+        raise TypeError(
+            f"the loss function must return a Value computed from the outputs, got {type(loss).__name__}: {loss!r}"
+        )
+    return loss
 
 
 def _pieces(program: Program, features: NDArray[np.float64]) -> Iterator[NDArray[np.float64]]:
@@ -379,17 +455,31 @@ def _target(loss: str | LossFunction, label: int, n_outputs: int) -> Any:
 
 
 def _checked_features(features: Any) -> list[list[float]]:
-    """X as a list of rows of Python floats (a Value times a float is faster than times np.float64)."""
+    """X as a list of rows of Python floats (a Value times a float is faster than times np.float64).
+
+    Refused: anything but a 2-D table of real, finite numbers (numpy would cut a complex
+    number to its real part, and NaN or an infinity would make every loss after it NaN).
+    """
     try:
-        array = np.asarray(features, dtype=np.float64)
+        given = np.asarray(features)
+        array = given if np.iscomplexobj(given) else given.astype(np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"X must be a table of numbers, shape (n_samples, n_features): {error}") from None
     if array.ndim != 2:
         raise ValueError(f"X must be 2-D, shape (n_samples, n_features), got shape {array.shape}")
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise ValueError(f"X is empty (shape {array.shape}): need at least one sample with one feature")
-    if not np.all(np.isfinite(array)):
-        raise ValueError("X holds NaN or infinite values")
+    if np.iscomplexobj(array):
+        row = int(np.argmax(np.any(array.imag != 0, axis=1)))  # the first with an imaginary part, else row 0
+        raise ValueError(
+            f"X holds complex numbers ({array.dtype}; row {row} is {array[row].tolist()}): the features must be "
+            "real numbers (pass X.real if the imaginary parts are to be dropped)"
+        )
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        row, column = (int(k) for k in bad[0])
+        value = "NaN" if math.isnan(array[row, column]) else str(array[row, column])
+        raise ValueError(f"X holds {value} at row {row}, column {column}: the features must be finite numbers")
     rows: list[list[float]] = array.tolist()
     return rows
 
@@ -500,6 +590,7 @@ class TrainSettings:
     out: Path = Path("run")
     progress: bool = True
     compiled: bool = True  # train through traced numpy programs; False: the eager engine, graph by graph
+    max_parameters: int | None = None  # refuse a larger network before building it (the command line sets one)
 
 
 @dataclass
@@ -511,7 +602,7 @@ class Run:
     classes: int
     loss: str
     model: MLP
-    history: History
+    history: History = field(default_factory=History)
     files: list[Path] = field(default_factory=list)
 
 
@@ -519,10 +610,12 @@ class SettingsError(ValueError):
     """A run that cannot go as its settings say.
 
     Attributes:
-        setting: the setting to change: "samples" (the data set cannot be made with it and the
-            noise, or holds one class only), "loss" (it does not fit the number of classes), "lr"
-            (training failed: a smaller learning rate or another loss may help), or "data",
-            "loss" or "optimizer" when it names something not offered.
+        setting: the setting to change: "samples" (the data set cannot be made with so many, or
+            holds one class only), "noise" (it puts points beyond the range of a float, or made
+            training fail at its first step), "hidden" (the network would have more parameters
+            than ``max_parameters``), "loss" (it does not fit the number of classes), "lr"
+            (training diverged, or the trained model overflows off the data on the boundary
+            plot), or "data", "loss" or "optimizer" when it names something not offered.
     """
 
     def __init__(self, message: str, setting: str) -> None:
@@ -566,25 +659,29 @@ def loss_and_outputs(loss: str, classes: int) -> tuple[str, int]:
     return loss, 1 if classes == 2 and loss != "cross_entropy" else int(classes)
 
 
-def train_and_save(settings: TrainSettings) -> Run:
+def train_and_save(settings: TrainSettings, on_start: Callable[[Run], None] | None = None) -> Run:
     """Train a fresh MLP as ``settings`` say, and save its plots and itself in the folder ``settings.out``.
 
     The folder is made before training, so a bad one fails at once rather than after minutes;
     it receives ``loss_curve.png``, ``decision_boundary.png`` (for data with 2 features only)
-    and ``model.json`` (load it back with ``autograd_mini.load``).
+    and ``model.json`` (load it back with ``autograd_mini.load``), each written whole or not at
+    all (``fileio.write_whole``).
 
     Args:
         settings: the data set, the network, the training and the output folder.
+        on_start: called with the Run (its data, loss and untrained model; no history yet) just
+            before training starts, e.g. to say what is being trained.
 
     Returns:
         The Run: its data, loss, trained model and history, and the paths of the files written.
 
     Raises:
-        SettingsError: a name that is not offered, data that cannot be made, a loss that does
-            not fit the data, or training that fails; its ``setting`` says which setting to change.
+        SettingsError: a name that is not offered, data that cannot be made, a network larger
+            than ``settings.max_parameters``, a loss that does not fit the data, or training that
+            diverges; its ``setting`` says which setting to change.
         ValueError: another setting out of range (epochs, or as the data set, MLP or optimizer says).
         TypeError: a setting of the wrong type.
-        OSError: the folder cannot be made or written.
+        OSError: the folder cannot be made or a file cannot be written (the error names it).
 
     >>> import tempfile
     >>> settings = TrainSettings(samples=20, hidden=[4], epochs=2, out=Path(tempfile.mkdtemp()), progress=False)
@@ -601,19 +698,28 @@ def train_and_save(settings: TrainSettings) -> Run:
         loss, n_outputs = loss_and_outputs(settings.loss, classes)
     except ValueError as error:
         raise SettingsError(str(error), "loss") from None
-    model = MLP(X.shape[1], [*settings.hidden, n_outputs], activation=settings.activation, seed=settings.seed)
+    sizes = [X.shape[1], *settings.hidden, n_outputs]
+    _check_size(sizes, settings.max_parameters)
+    model = MLP(sizes[0], sizes[1:], activation=settings.activation, seed=settings.seed)
     optimizer = OPTIMIZERS[settings.optimizer](model.parameters(), settings.lr)
     folder = Path(settings.out)
     folder.mkdir(parents=True, exist_ok=True)  # before training: a bad folder fails at once, not after minutes
+    run = Run(X, y, classes, loss, model)
+    if on_start is not None:
+        on_start(run)
     try:
-        history = fit(
+        run.history = fit(
             model, X, y, loss=loss, optimizer=optimizer, epochs=settings.epochs, batch_size=settings.batch_size,
             seed=settings.seed, progress=settings.progress, compiled=settings.compiled,
         )  # fmt: skip
-    except (ValueError, ArithmeticError) as error:
-        raise SettingsError(f"training failed: {error}", "lr") from None
-    run = Run(X, y, classes, loss, model, history)
-    run.files = _save(run, settings, folder)
+    except DivergenceError as error:
+        # Before any step, only the data's scale can be at fault, and a run's data grows only with the noise.
+        setting = "noise" if not error.started and settings.noise is not None else "lr"
+        raise SettingsError(str(error), setting) from None
+    try:
+        run.files = _save(run, settings, folder)
+    except ArithmeticError as error:  # the boundary plot runs the model beyond the data, where it may overflow
+        raise SettingsError(f"cannot draw the decision boundary: {error}", "lr") from None
     return run
 
 
@@ -633,29 +739,48 @@ def _check_settings(settings: TrainSettings) -> None:
 
 
 def _data(settings: TrainSettings) -> datasets.Dataset:
-    """The data set the settings name, with at least 2 classes; a refusal is a SettingsError on "samples"."""
+    """The data set the settings name, finite and with at least 2 classes; a refusal is a SettingsError."""
     noise = {} if settings.noise is None else {"noise": settings.noise}
     try:
-        X, y = DATASETS[settings.data](settings.samples, seed=settings.seed, **noise)  # noqa: N806
-    except ValueError as error:
-        raise SettingsError(str(error), "samples") from None
+        with np.errstate(over="ignore", invalid="ignore"):  # a huge noise overflows: refused below, not warned about
+            X, y = DATASETS[settings.data](settings.samples, seed=settings.seed, **noise)  # noqa: N806
+    except ValueError as error:  # the makers name the argument they refuse first
+        raise SettingsError(str(error), "noise" if str(error).startswith("noise") else "samples") from None
+    if not np.all(np.isfinite(X)):
+        raise SettingsError(f"noise {settings.noise!r} puts points beyond the range of a float", "noise")
     if y.max() < 1:
         raise SettingsError(
-            f"{len(y)} sample(s) of {settings.data} hold only one class; a classifier needs 2", "samples"
+            f"{len(y)} sample(s) of {settings.data} hold only one class; a classifier needs at least 2 samples",
+            "samples",
         )
     return X, y
 
 
+def _check_size(sizes: list[int], max_parameters: int | None) -> None:
+    """Refuse a network of more than ``max_parameters`` weights and biases, counted before it is built."""
+    if max_parameters is None:
+        return
+    count = sum(n_out * (n_in + 1) for n_in, n_out in pairwise(sizes))  # a neuron: a weight per input, a bias
+    if count > max_parameters:
+        shape = " -> ".join(f"{n:,}" for n in sizes)
+        raise SettingsError(
+            f"the network {shape} would have {count:,} parameters, more than the limit of {max_parameters:,}",
+            "hidden",
+        )
+
+
 def _save(run: Run, settings: TrainSettings, folder: Path) -> list[Path]:
-    """Write the loss curve, the decision boundary (for 2-D data) and the model; return their paths."""
+    """Write the loss curve, the decision boundary (for 2-D data) and the model, each whole; return their paths."""
     from .show import plots  # here, not at the top: matplotlib is slow to import and only saving needs it
 
     title = f"{settings.data}: MLP {'-'.join(map(str, [run.X.shape[1], *settings.hidden]))} {settings.activation}"
-    paths = [folder / "loss_curve.png"]
-    plots.loss_curve(run.history.loss, run.history.accuracy, path=paths[-1], title=title)
+    pictures = {folder / "loss_curve.png": plots.loss_curve(run.history.loss, run.history.accuracy, title=title)}
     if run.X.shape[1] == 2:
-        paths.append(folder / "decision_boundary.png")
-        plots.decision_boundary(run.model, run.X, run.y, path=paths[-1], title=title)
-    paths.append(folder / "model.json")
-    serialize.save(run.model, paths[-1])
-    return paths
+        pictures[folder / "decision_boundary.png"] = plots.decision_boundary(run.model, run.X, run.y, title=title)
+    for path, figure in pictures.items():
+        png = io.BytesIO()
+        figure.savefig(png, format="png", dpi=120)  # as plots saves them; drawn in memory, written whole below
+        fileio.write_whole(path, png.getvalue())
+    model_path = folder / "model.json"
+    serialize.save(run.model, model_path)
+    return [*pictures, model_path]

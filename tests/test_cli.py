@@ -5,23 +5,30 @@ Expected numbers are worked by hand (closed-form derivatives), never copied from
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd_mini import load
+from autograd_mini import fileio, load
 from autograd_mini.cli import main
+from autograd_mini.cli import train as train_command
 from autograd_mini.cli.demo import _demo_pictures
 from autograd_mini.cli.expr import FUNCTIONS, parse
 from autograd_mini.cli.grad import parse_values
 from autograd_mini.datasets import make_moons
 from autograd_mini.rules import RULES
+from autograd_mini.show import plots
 
 
 def _numbers(stdout: str) -> dict[str, float]:
@@ -34,11 +41,12 @@ def _numbers(stdout: str) -> dict[str, float]:
     return found
 
 
-def _fails_cleanly(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    """Run a mistaken command: exit code 2, nothing on stdout, one error line plus one hint line."""
+def _fails_cleanly(capsys: pytest.CaptureFixture[str], argv: list[str], trained: bool = False) -> str:
+    """Run a mistaken command: exit code 2, one error line plus one hint line, and nothing on stdout
+    but, for a run refused once training has started, the two lines that say what it trains."""
     assert main(argv) == 2
     out, err = capsys.readouterr()
-    assert out == ""
+    assert [line.split(":")[0] for line in out.splitlines()] == (["data", "model"] if trained else [])
     lines = err.strip().splitlines()
     assert len(lines) == 2, err
     assert lines[0].startswith("autograd-mini: error: ")
@@ -216,7 +224,7 @@ def test_python_dash_m_reports_a_mistake_without_a_traceback() -> None:
 
 
 def _printed(out: str, key: str) -> float:
-    match = re.search(rf"^{key}: ([0-9.]+)", out, re.MULTILINE)
+    match = re.search(rf"^{key}: ([0-9.e+-]+)", out, re.MULTILINE)
     assert match, out
     return float(match.group(1))
 
@@ -228,12 +236,39 @@ def test_train_writes_plots_and_a_model_that_loads_back(tmp_path: Path, capsys: 
     for name in ("loss_curve.png", "decision_boundary.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
         assert f"wrote {tmp_path / name}" in out
-    # The saved model classifies the same data (moons, seed 1) as well as the printed accuracy says.
+    # The saved model is the network trained: it loads back and classifies the data (moons, seed 1) as printed.
     model = load(tmp_path / "model.json")
+    assert model.nouts == [4, 1]
     points, labels = make_moons(30, seed=1)
     right = sum(int(model(list(row))[0].data > 0) == label for row, label in zip(points, labels, strict=True))
-    assert _printed(out, "final accuracy") == pytest.approx(right / 30, abs=1e-3)
+    assert 0 < right <= 30
     assert 0 < _printed(out, "final loss") < 10
+    assert [name for name in (path.name for path in tmp_path.iterdir()) if name.startswith(".")] == []  # no temp files
+
+
+def test_the_printed_loss_and_accuracy_are_the_last_point_of_the_plot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The issue: `train --lr 1e6 --optimizer sgd` printed "an accuracy that disagrees with its own plot" and a
+    # 146-digit loss. Now both lines are the last epoch's numbers, which loss_curve.png ends with.
+    plotted = []
+    drawn = plots.loss_curve
+    monkeypatch.setattr(
+        plots,
+        "loss_curve",
+        lambda loss, accuracy, **kw: plotted.append((loss, accuracy)) or drawn(loss, accuracy, **kw),
+    )
+    argv = ["train", "--lr", "1e6", "--optimizer", "sgd", "--samples", "40", "--epochs", "20", "--out", str(tmp_path)]
+    assert main([*argv, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    ((loss, accuracy),) = plotted
+    assert loss[-1] > 1e4  # the steps are far too large: the loss grows
+    assert re.search(r"^final loss: -?\d(\.\d{1,3})?(e[+-]\d+)? \(", out, re.MULTILINE), out  # 4 significant digits
+    assert _printed(out, "final loss") == pytest.approx(loss[-1], rel=1e-3)
+    assert re.search(
+        rf"^final accuracy: {accuracy[-1]:.3f} \(during the last epoch, as loss_curve.png shows\)$", out, re.MULTILINE
+    )
+    assert "(the loss rose, from " in out and "try a smaller --lr)" in out
 
 
 def test_train_with_three_classes_uses_one_output_per_class(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -294,11 +329,19 @@ def test_help_explains_eager_in_one_line(
 @pytest.mark.parametrize(
     ("option", "fragment"),
     [
-        (["--hidden", "16,x"], "expected sizes such as 16,16"),
-        (["--epochs", "0"], "expected a positive int, got '0'"),
-        (["--lr", "-1"], "expected a number > 0"),
-        (["--lr", "inf"], "expected a finite number"),
-        (["--noise", "lots"], "expected a number, got 'lots'"),
+        (["--hidden", "16,x"], "--hidden expects sizes such as 16,16 (whole numbers >= 1, comma-separated), got"),
+        (["--hidden", "16,²"], "--hidden expects sizes such as 16,16"),
+        (["--epochs", "0"], "--epochs expects a whole number >= 1, got '0'"),
+        (
+            ["--epochs", "²"],
+            "--epochs expects a whole number >= 1, got '²'",
+        ),  # the issue: "invalid _positive_int value"
+        (["--batch-size", "2.5"], "--batch-size expects a whole number >= 1, got '2.5'"),
+        (["--seed", "-1"], "--seed expects a whole number >= 0, got '-1'"),
+        (["--seed", "x"], "--seed expects a whole number >= 0, got 'x'"),
+        (["--lr", "-1"], "--lr expects a number > 0, got '-1'"),
+        (["--lr", "inf"], "--lr expects a finite number, got 'inf'"),
+        (["--noise", "lots"], "--noise expects a number, got 'lots'"),
         (["--data", "mnist"], "invalid choice: 'mnist'"),
         (["--activation", "gelu"], "invalid choice: 'gelu'"),
         # Refused by autograd_mini.train, said the command line's way:
@@ -402,3 +445,228 @@ def test_names_importable_from_the_cli_before_the_split_still_are() -> None:
     names = "parse_values gradient_report explanations name_nodes write_drawing write_steps parse_sizes"
     names += " train_and_save TrainSettings _demo_pictures CommandError DRAW_FORMATS DATASETS"
     assert [name for name in names.split() if not hasattr(cli, name)] == []
+
+
+# ---------------------------------------------------------------- hints, limits and Unicode names
+
+
+def test_a_fullwidth_name_is_the_name_it_stands_for(capsys: pytest.CaptureFixture[str]) -> None:
+    # The issue: `grad "ｘ*2" ｘ=1` said "no value given for x" (Python reads the ｘ of the expression as x).
+    assert main(["grad", "ｘ*2", "ｘ=1"]) == 0
+    assert main(["grad", "x*2", "ｘ=1"]) == 0
+    assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("df")] == ["df/dx = 2"] * 2
+    err = _fails_cleanly(capsys, ["grad", "x*2", "ｘ=1", "x=2"])
+    assert "'x' is given twice: 'ｘ=1' and 'x=2'" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "hint", "not_hint"),
+    [
+        (["--samples", "1"], "use --samples 2 or more", "defaults"),  # the issue: "try the defaults"
+        (["--seed", "-1"], "see: autograd-mini train --help", "--samples"),  # the issue: "try the defaults: --samples"
+        (["--noise", "1e308"], "use a smaller --noise", "--lr"),
+        (["--noise", "1e307", "--loss", "mse", "--samples", "20"], "use a smaller --noise", "--lr"),  # at step 1
+    ],
+)
+def test_train_hints_name_the_setting_at_fault(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: list[str], hint: str, not_hint: str
+) -> None:
+    argv = ["train", *option, "--out", str(tmp_path / "run"), "--no-progress"]
+    err = _fails_cleanly(capsys, argv, trained="1e307" in option)
+    (hint_line,) = [line for line in err.splitlines() if line.startswith("  hint: ")]
+    assert hint in hint_line and not_hint not in hint_line
+
+
+def test_a_run_that_diverges_names_the_epoch_and_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["train", "--lr", "1e300", "--optimizer", "sgd", "--loss", "mse", "--activation", "tanh", "--samples", "20"]
+    assert main([*argv, "--epochs", "3", "--out", str(tmp_path), "--no-progress"]) == 2
+    out, err = capsys.readouterr()
+    assert out.startswith("data: moons, 20 samples")  # said before training
+    assert "training diverged at epoch 2, step 1 of 1: " in err and "hint: try a smaller --lr than 1e+300" in err
+    assert "Traceback" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_limits_are_checked_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The issue: `train --hidden 100000,100000` ran on and on; `train --samples 1000000000` ended in a traceback.
+    start = time.perf_counter()
+    err = _fails_cleanly(capsys, ["train", "--samples", "1000000000", "--out", str(tmp_path / "a")])
+    assert "--samples 1,000,000,000 is more than the limit of 100,000 samples" in err
+    assert "call autograd_mini.train.fit from Python" in err
+    err = _fails_cleanly(capsys, ["train", "--hidden", "100000,100000", "--out", str(tmp_path / "b")])
+    assert "2 -> 100,000 -> 100,000 -> 1 would have 10,000,500,001 parameters, more than the limit of 10,000" in err
+    assert "use smaller --hidden layers; for a larger run, call autograd_mini.train.fit from Python" in err
+    assert time.perf_counter() - start < 5
+    assert not (tmp_path / "a").exists() and list((tmp_path / "b").iterdir()) == []
+
+
+def test_the_limits_are_inclusive_and_in_the_help(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["train", "--help"]) == 0
+    assert "--samples up to 100,000, and networks of up to\n10,000 parameters" in capsys.readouterr().out
+    monkeypatch.setattr(train_command, "MAX_SAMPLES", 30)
+    monkeypatch.setattr(train_command, "MAX_PARAMETERS", 17)  # 2 -> 4 -> 1: 12 + 5
+    argv = ["train", "--hidden", "4", "--epochs", "1", "--out", str(tmp_path), "--no-progress"]
+    assert main([*argv, "--samples", "30"]) == 0
+    capsys.readouterr()
+    assert "limit of 30 samples" in _fails_cleanly(capsys, [*argv, "--samples", "31"])
+    assert "limit of 17" in _fails_cleanly(capsys, [*argv, "--samples", "30", "--hidden", "5"])
+
+
+# ---------------------------------------------------------------- files that cannot be written
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file fileio writes fails as on a full disk: flushing it to the disk (fsync) gives ENOSPC."""
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fileio.os, "fsync", no_space)
+
+
+@pytest.fixture
+def read_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A folder in which nothing can be created (as root, a folder's mode alone does not stop writes)."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):
+        if Path(path).resolve().is_relative_to(folder) and flags & (os.O_WRONLY | os.O_RDWR):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    return folder
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def test_a_full_disk_leaves_the_old_page_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], full_disk: None
+) -> None:
+    # The issue: "on a full disk `grad --steps` reports a clean error but leaves a truncated page".
+    page = tmp_path / "steps.html"
+    page.write_text("the old page", encoding="utf-8")
+    err = _fails_cleanly(capsys, ["grad", "x*y", "x=1", "y=2", "--steps", str(page)])
+    assert f"cannot write {str(page)!r}: No space left on device" in err
+    assert "hint: the disk is full: free some space, or choose another --steps file" in err
+    assert page.read_text(encoding="utf-8") == "the old page" and _names(tmp_path) == ["steps.html"]
+
+
+def test_a_full_disk_after_training_is_a_clean_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], full_disk: None
+) -> None:
+    argv = ["train", "--samples", "20", "--hidden", "4", "--epochs", "1", "--out", str(tmp_path), "--no-progress"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out.startswith("data: ") and "wrote" not in out
+    assert f"cannot write {str(tmp_path / 'loss_curve.png')!r}: No space left on device" in err
+    assert "Traceback" not in err and _names(tmp_path) == []  # no half file, no temporary file
+
+
+@pytest.mark.parametrize("command", [["train", "--samples", "20", "--epochs", "1"], ["demo"]])
+def test_a_read_only_folder_fails_before_any_work(
+    capsys: pytest.CaptureFixture[str], read_only: Path, command: list[str]
+) -> None:
+    # The issue: "`train --out` into a read-only folder ... ends in a Python traceback".
+    err = _fails_cleanly(capsys, [*command, "--out", str(read_only), "--no-progress"])
+    assert f"cannot write into the folder {str(read_only)!r}: Permission denied" in err
+    assert "you may not write there: choose another --out" in err and _names(read_only) == []
+
+
+def test_grad_into_a_read_only_folder_is_a_clean_error(capsys: pytest.CaptureFixture[str], read_only: Path) -> None:
+    err = _fails_cleanly(capsys, ["grad", "x", "x=1", "--draw", str(read_only / "graph.dot")])
+    assert "Permission denied" in err and "choose another --draw file" in err and _names(read_only) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["grad", "x", "x=1", "--steps", "/proc/autograd-mini-test/steps.html"],
+        ["grad", "x", "x=1", "--draw", "/proc/graph.dot"],  # /proc takes no new files, even from root
+        ["train", "--out", "/proc/autograd-mini-test"],
+    ],
+)
+def test_paths_under_proc_are_clean_errors(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    assert "cannot " in _fails_cleanly(capsys, [*argv, *(["--no-progress"] if argv[0] == "train" else [])])
+
+
+@pytest.mark.parametrize("name", ["model.json", "loss_curve.png", "decision_boundary.png"])
+def test_a_folder_in_the_way_of_a_file_fails_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    (tmp_path / name).mkdir()
+    err = _fails_cleanly(capsys, ["train", "--out", str(tmp_path), "--no-progress"])
+    assert f"cannot write {str(tmp_path / name)!r}: it exists and is not a file" in err
+    assert "move it away, or choose another --out" in err and _names(tmp_path) == [name]
+
+
+def test_grad_onto_a_folder_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _fails_cleanly(capsys, ["grad", "x", "x=1", "--steps", str(tmp_path)])
+    assert "not a regular file but a directory" in err and "a folder has that name" in err
+
+
+# ---------------------------------------------------------------- stdout closed or full, Ctrl-C (as a user runs it)
+
+COMMAND = [sys.executable, "-m", "autograd_mini"]
+
+
+def test_a_full_stdout_is_a_clean_error() -> None:
+    # The issue: `grad ... >/dev/full` ended in a traceback.
+    for argv in (["grad", "x*y", "x=1", "y=2"], ["--help"]):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run([*COMMAND, *argv], stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+        assert result.returncode == 2
+        assert result.stderr.splitlines() == [
+            "autograd-mini: error: cannot write the output: No space left on device",
+            "  hint: check where stdout goes: the disk may be full",
+        ]
+
+
+@pytest.mark.parametrize("argv", [["grad", "x*y", "x=1", "y=2"], ["train", "--help"], []])
+def test_a_closed_stdout_ends_quietly(argv: list[str]) -> None:
+    # A reader that has gone, as after `| head -1`: exit 141 (128 + SIGPIPE), and nothing on stderr.
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run([*COMMAND, *argv], stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (141, "")
+
+
+def test_piped_into_head() -> None:
+    with subprocess.Popen([*COMMAND, "train", "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as command:
+        head = subprocess.run(["head", "-1"], stdin=command.stdout, capture_output=True, text=True, timeout=60)
+        assert command.stdout is not None and command.stderr is not None
+        command.stdout.close()
+        err = command.stderr.read().decode()
+        assert command.wait(timeout=60) in (0, 141)  # 0 if it wrote everything before head left
+    assert head.stdout.startswith("usage: autograd-mini train") and err == ""
+
+
+@pytest.mark.parametrize("progress", [["--no-progress"], []])
+def test_ctrl_c_during_training_is_one_line_and_exit_130(tmp_path: Path, progress: list[str]) -> None:
+    argv = ["train", "--samples", "2000", "--epochs", "100000", "--out", str(tmp_path), *progress]
+    command = subprocess.Popen([*COMMAND, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(60, command.kill)  # readline below has no timeout of its own
+    watchdog.start()
+    try:
+        assert command.stdout is not None
+        assert command.stdout.readline().startswith("data: moons, 2000 samples")  # printed as training starts
+        time.sleep(0.3)
+        command.send_signal(signal.SIGINT)
+        _, err = command.communicate(timeout=30)
+    finally:
+        watchdog.cancel()
+        command.kill()
+    assert command.returncode == 130
+    assert "Traceback" not in err and err.endswith("\nautograd-mini: interrupted\n" if progress == [] else "")
+    if progress:
+        assert err == "autograd-mini: interrupted\n"
+    assert _names(tmp_path) == []  # nothing written, not even half a file

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd_mini import Value
-from autograd_mini.optim import SGD, Adam, StepDecay
+from autograd_mini.optim import SGD, Adam, NonFiniteError, Optimizer, StepDecay
 
 
 def stepped(optimizer, params, grads):
@@ -124,6 +124,74 @@ def test_a_bad_gradient_changes_nothing():
     with pytest.raises(ValueError, match="gradient nan"):
         opt.step()
     assert (a.data, b.data, opt.steps, opt.velocity) == (1.0, 1.0, 0, [0.0, 0.0])
+
+
+def test_a_step_that_would_overflow_changes_nothing():
+    # The issue: "an SGD step can set a weight to -inf (only gradients are checked)".
+    a, b = Value(1.0, label="a"), Value(1.0, label="b")
+    opt = SGD([a, b], lr=1e10, momentum=0.9)
+    a.grad, b.grad = 1.0, 1e300  # a's step is fine; b's, 1e10 * 1e300, overflows
+    with pytest.raises(NonFiniteError, match=r"parameter b would become -inf .*smaller learning rate"):
+        opt.step()
+    assert (a.data, b.data, opt.steps, opt.velocity) == (1.0, 1.0, 0, [0.0, 0.0])  # a was not moved either
+
+
+def test_a_state_that_would_overflow_changes_nothing():
+    # SGD's and Adam's states overflow only with the parameter; an optimizer's state is checked all the same.
+    class Squares(Optimizer):
+        _start = (1.0,)  # a running product of squared gradients, never finite for long
+
+        def _update(self, p, g, lr, state):
+            return p - lr * g, (state[0] * g * g,)
+
+    w = Value(1.0, label="w")
+    opt = Squares([w], lr=0.1)
+    with pytest.raises(NonFiniteError, match="parameter w would overflow the optimizer's state"):
+        stepped(opt, [w], [1e200])  # state 1e400
+    assert (w.data, opt.state, opt.steps) == (1.0, [(1.0,)], 0)
+
+
+def test_a_refused_step_is_a_value_error_and_an_arithmetic_error():
+    w = Value(1.0)
+    w.grad = math.inf
+    for kind in (ValueError, ArithmeticError):
+        with pytest.raises(kind, match="gradient inf"):
+            SGD([w], lr=0.1).step()
+
+
+def test_adam_keeps_moving_after_a_huge_gradient():
+    # The issue: "after one gradient of 1e200 Adam's second moment is inf and the parameter never moves again".
+    w = Value(0.0)
+    opt = Adam([w], lr=0.1)
+    stepped(opt, [w], [1e200])
+    assert w.data == pytest.approx(-0.1)  # the first step moves by lr against the gradient's sign, as always
+    assert all(math.isfinite(x) for state in opt.state for x in state)
+    for _ in range(3):
+        before = w.data
+        stepped(opt, [w], [1.0])
+        assert math.isfinite(w.data) and w.data < before  # still moving
+
+
+def test_adam_with_the_largest_gradients_stays_finite():
+    w = Value(0.0)
+    opt = Adam([w], lr=0.1)
+    for g in (1.7e308, -1.7e308, 1.7e308):
+        stepped(opt, [w], [g])
+        assert math.isfinite(w.data) and abs(w.data) < 1.0
+
+
+def test_adam_matches_the_textbook_formula_over_many_steps():
+    # Keeping sqrt(s) by hypot changes the rounding only: 50 steps agree with s kept as in the docstring.
+    w = Value(0.3)
+    opt = Adam([w], lr=0.05)
+    p, m, s = 0.3, 0.0, 0.0
+    for t in range(1, 51):
+        g = math.sin(t) * 3.0
+        stepped(opt, [w], [g])
+        m = 0.9 * m + 0.1 * g
+        s = 0.999 * s + 0.001 * g * g
+        p -= 0.05 * (m / (1 - 0.9**t)) / (math.sqrt(s / (1 - 0.999**t)) + 1e-8)
+    assert w.data == pytest.approx(p, abs=1e-12)
 
 
 def test_parameters_can_come_from_a_generator():

@@ -11,6 +11,7 @@ from autograd_mini.datasets import make_blobs, make_credit, make_moons, make_xor
 from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD, Adam
 from autograd_mini.train import (
+    DivergenceError,
     History,
     SettingsError,
     TrainSettings,
@@ -400,7 +401,10 @@ Y2 = [0, 1, 1]
         ({"X": [[0.0, 1.0, 2.0]] * 3}, ValueError, "expects 2 features per sample, but X has 3"),
         ({"X": [0.0, 1.0, 2.0]}, ValueError, "X must be 2-D"),
         ({"X": [[0.0, 1.0], [1.0]]}, ValueError, "X must be a table of numbers"),
-        ({"X": [[0.0, math.nan]] * 3}, ValueError, "NaN"),
+        ({"X": [[0.0, 1.0], [0.0, math.nan], [1.0, 1.0]]}, ValueError, "X holds NaN at row 1, column 1"),
+        ({"X": [[0.0, 1.0], [1.0, 0.0], [-math.inf, 1.0]]}, ValueError, "X holds -inf at row 2, column 0"),
+        ({"X": np.array(X2) + 0j}, ValueError, r"X holds complex numbers \(complex128; row 0 is"),
+        ({"X": np.array(X2) + np.array([[0, 0], [0, 2j], [0, 0]])}, ValueError, r"row 1 is \[\(1\+0j\), 2j\]"),
         ({"y": [[0], [1], [1]]}, ValueError, "y must be 1-D"),
         ({"y": [0, 1, 2]}, ValueError, "a model with 1 output"),
         ({"y": [0, -1, 1]}, ValueError, "class labels"),
@@ -516,7 +520,9 @@ def test_a_run_picks_the_loss_and_outputs_for_its_data(tmp_path, data, features,
         ({"optimizer": "rmsprop"}, "optimizer", "unknown optimizer 'rmsprop'; expected one of 'adam', 'sgd'"),
         ({"samples": 0}, "samples", "n must be at least 1, got 0"),
         ({"samples": 1}, "samples", "1 sample"),  # a single sample holds one class only
-        ({"noise": -1.0}, "samples", "noise must be"),
+        ({"noise": -1.0}, "noise", "noise must be"),
+        ({"noise": 1e308}, "noise", "noise 1e\\+308 puts points beyond the range of a float"),
+        ({"hidden": [100_000, 100_000], "max_parameters": 10_000}, "hidden", "10,000,500,001 parameters, more than"),
         ({"data": "blobs", "loss": "binary_cross_entropy"}, "loss", "is for 2 classes, but the data has 3"),
     ],
 )
@@ -553,7 +559,112 @@ def test_a_run_that_diverges_is_a_settings_error_on_lr(tmp_path, compiled):
     # Plain gradient descent with lr 1e300 throws the weights to ~1e300: the squared error overflows.
     settings = TrainSettings(samples=20, hidden=[4], activation="tanh", loss="mse", optimizer="sgd", lr=1e300,
                              epochs=3, out=tmp_path, progress=False, compiled=compiled)  # fmt: skip
-    with pytest.raises(SettingsError, match=r"training failed: .*too large") as caught:
+    with pytest.raises(SettingsError, match=r"training diverged at epoch 2, step 1 of 1: .*too large") as caught:
         train_and_save(settings)
     assert caught.value.setting == "lr"
     assert list(tmp_path.iterdir()) == []  # nothing saved
+
+
+def test_a_network_within_the_limit_is_built(tmp_path):
+    # 2 -> 4 -> 1 has 3 * 4 + 5 * 1 = 17 parameters: the count is the one MLP makes.
+    settings = TrainSettings(samples=20, hidden=[4], epochs=1, out=tmp_path, progress=False, max_parameters=17)
+    assert len(train_and_save(settings).model.parameters()) == 17
+    with pytest.raises(SettingsError, match="17 parameters, more than the limit of 16"):
+        train_and_save(TrainSettings(samples=20, hidden=[4], epochs=1, out=tmp_path, progress=False, max_parameters=16))
+
+
+def test_on_start_sees_the_untrained_run_before_training(tmp_path):
+    seen = []
+    settings = TrainSettings(samples=20, hidden=[4], epochs=2, out=tmp_path / "run", progress=False)
+    run = train_and_save(settings, on_start=lambda started: seen.append((started, list(started.history.loss))))
+    assert seen == [(run, [])] and len(run.history.loss) == 2
+
+
+def test_a_run_that_fails_at_its_first_step_blames_the_noise(tmp_path):
+    # Points of size 1e307 overflow the first squared error: no learning rate is at fault then.
+    for compiled in (False, True):
+        settings = TrainSettings(samples=20, noise=1e307, hidden=[4], loss="mse", epochs=2, out=tmp_path / "run",
+                                 progress=False, compiled=compiled)  # fmt: skip
+        with pytest.raises(SettingsError, match=r"first step .*before any parameter changed") as caught:
+            train_and_save(settings)
+        assert caught.value.setting == "noise"
+
+
+# -- divergence, the loss a function returns, and other refusals (the issue's examples) ------------
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_the_issues_divergence_stops_fit_naming_the_epoch_and_step(compiled):
+    # The issue: fit(MLP(2, [1]), X * 1e307, y, loss="hinge", lr=0.1, epochs=3) returned the loss history
+    # [1.5e306, nan, nan]. The first step throws the weights to ~1e305; the next forward pass overflows.
+    x, y = make_moons(20, seed=0)
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(DivergenceError, match=r"diverged at epoch 2, step 1 of 1: .*smaller than 0\.1") as caught:
+        fit(model, x * 1e307, y, loss="hinge", lr=0.1, epochs=3, progress=False, compiled=compiled)
+    assert (caught.value.epoch, caught.value.step, caught.value.started) == (2, 1, True)
+    assert isinstance(caught.value, ArithmeticError)
+    assert all(math.isfinite(p.data) and abs(p.data) > 1e300 for p in model.parameters()[:2])  # the first step's
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_first_step_that_overflows_changes_nothing(compiled):
+    model = MLP(2, [1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(DivergenceError, match=r"first step \(epoch 1, step 1 of 1\).*scale the data down") as caught:
+        fit(model, np.array(X2) * 1e307, Y2, loss="mse", lr=0.1, epochs=2, progress=False, compiled=compiled)
+    assert not caught.value.started
+    assert [p.data for p in model.parameters()] == before
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_step_that_would_overflow_a_weight_stops_fit(compiled):
+    # The mean squared error's gradient at w = 0.5 is 3.5 (see the step by hand above): lr 1e308 steps to -inf.
+    model = Scale(0.5)
+    with pytest.raises(DivergenceError, match=r"parameter .* would become -inf .*rate smaller than 1e\+308"):
+        fit(model, [[1.0], [2.0]], [1, 0], loss="sse", lr=1e308, epochs=2, progress=False, compiled=compiled)
+    assert model.w.data == 0.5
+
+
+def test_a_loss_too_large_to_add_up_stops_fit():
+    def huge(outputs, label):
+        return outputs[0] * 0.0 + 1.5e308  # each sample's loss is a float, two of them are not
+
+    model = Constant([0.5])
+    with pytest.raises(DivergenceError, match=r"epoch 1, step 2 of 2: the loss is too large for a float"):
+        fit(model, [[0.0], [1.0]], [0, 1], loss=huge, lr=0.1, epochs=1, batch_size=1, progress=False)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_loss_function_returning_a_float_is_a_type_error(compiled):
+    # The issue: "a custom loss returning a float gives AttributeError".
+    model = MLP(2, [1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(TypeError, match="the loss function must return a Value computed from the outputs, got float"):
+        fit(model, X2, Y2, loss=lambda outputs, label: 0.5, epochs=1, progress=False, compiled=compiled)
+    assert [p.data for p in model.parameters()] == before
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_predict_and_accuracy_refuse_complex_and_non_finite_features(compiled):
+    # The issue: "complex X is silently cut to its real part".
+    model = MLP(2, [1], seed=0)
+    for x, words in [(np.array(X2) * 1j, "complex"), ([[0.0, 1.0], [math.inf, 0.0]], "X holds inf at row 1")]:
+        with pytest.raises(ValueError, match=words):
+            predict(model, x, compiled=compiled)
+        with pytest.raises(ValueError, match=words):
+            accuracy(model, x, [0] * len(x), compiled=compiled)
+
+
+def test_a_model_that_overflows_off_the_data_is_a_settings_error_and_writes_nothing(tmp_path, monkeypatch):
+    # The boundary plot runs the model on a grid wider than the data, where huge weights may overflow.
+    from autograd_mini.show import plots
+
+    def overflowing(*args, **kwargs):
+        raise OverflowError("'*' of 1e+200 and 1e+200: the result is too large for a float")
+
+    monkeypatch.setattr(plots, "decision_boundary", overflowing)
+    settings = TrainSettings(samples=20, hidden=[4], epochs=1, out=tmp_path, progress=False)
+    with pytest.raises(SettingsError, match=r"cannot draw the decision boundary: .*too large") as caught:
+        train_and_save(settings)
+    assert caught.value.setting == "lr"
+    assert list(tmp_path.iterdir()) == []  # the loss curve, drawn first, was not written either

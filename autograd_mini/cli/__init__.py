@@ -8,9 +8,11 @@ Three commands, one module each:
   boundary and saved model (the training itself is ``autograd_mini.train``);
 * ``demo`` (demo.py): both, with their pictures written into one folder.
 
-expr.py parses the expressions and files.py writes the pictures. A user mistake (a bad
-expression, a missing value, an unknown dataset) prints one line saying what was wrong and one
-line with a hint, and exits with code 2; never a traceback.
+expr.py parses the expressions and files.py writes the pictures, each file whole or not at all.
+A user mistake (a bad expression, a missing value, an unknown dataset, a run over the limits) or
+a file that cannot be written (a read-only folder, a full disk, a folder in the way) prints one
+line saying what was wrong and one line with a hint, and exits with code 2; Ctrl-C prints one
+line and exits with 130; a closed stdout (``| head -1``) ends quietly with 141. Never a traceback.
 
 >>> main(["grad", "x*y + y", "x=2", "y=3"])
 f = x*y + y = 9
@@ -27,7 +29,7 @@ from collections.abc import Sequence
 
 from ..train import DATASETS, TrainSettings, train_and_save
 from . import demo, grad, train
-from .common import PROG, USAGE_ERROR, CommandError, Parser, report
+from .common import PIPE_CLOSED, PROG, USAGE_ERROR, CommandError, Parser, flush_stdout, interrupted, report
 from .demo import _demo_pictures
 from .expr import ExpressionError
 from .files import DRAW_FORMATS, write_drawing, write_steps
@@ -49,8 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: the arguments after the program name.
 
     Returns:
-        0 on success (and for no arguments, which print the help), 2 for a user mistake (after
-        printing what was wrong on stderr).
+        0 on success (and for no arguments, which print the help), 2 for a user mistake or a file
+        that cannot be written (after printing what was wrong on stderr), 130 after Ctrl-C, 141
+        when the reader of stdout has gone.
 
     >>> main(["grad", "2*x", "x=5"])
     f = 2*x = 10
@@ -60,20 +63,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    if not arguments:  # a newcomer typing just `autograd-mini` gets the overview with examples
-        parser.print_help()
-        return 0
     try:
-        options = parser.parse_args(arguments)
-        result: int = options.run(options)
-        return result
+        code = _run(arguments)
+        flush_stdout()  # now, so that a full stdout is reported here rather than at exit
+        return code
     except ExpressionError as error:
         return report(str(error), error.hint or "see: autograd-mini grad --help")
     except CommandError as error:
         return report(str(error), error.hint)
+    except BrokenPipeError:  # the reader has gone (`| head -1`): no one is left to tell
+        return PIPE_CLOSED
+    except KeyboardInterrupt:
+        return interrupted()
+
+
+def _run(arguments: list[str]) -> int:
+    """Parse the arguments and run the command; no arguments print the overview with examples."""
+    parser = build_parser()
+    if not arguments:
+        parser.print_help()
+        return 0
+    try:
+        options = parser.parse_args(arguments)
     except SystemExit as stop:  # --help and --version end argparse with SystemExit(0)
         return stop.code if isinstance(stop.code, int) else 0
+    code: int = options.run(options)
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:

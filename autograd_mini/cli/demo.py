@@ -9,16 +9,18 @@ from ..engine import Value
 from ..numeric import short_number
 from ..teach import explain
 from ..train import TrainSettings
-from .common import PROG, CommandError, Parser
+from .common import PROG, CommandError, Parser, say
 from .expr import parse
 from .files import make_folder, write_drawing, write_steps
 from .grad import gradient_report, name_nodes
-from .train import add_eager_option, train_report
+from .train import RUN_FILES, add_eager_option, train_and_report
 
 #: The neuron of the demo: o = tanh(x1*w1 + x2*w2 + b), with b chosen so that o = 1/sqrt(2).
 DEMO_EXPRESSION = "tanh(x1*w1 + x2*w2 + b)"
 DEMO_VALUES = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.881373587019543}
 DEMO_FOLDER = Path("demo_output")
+#: The files the demo may write into its folder (graph.dot only without Graphviz).
+DEMO_FILES = ("graph.svg", "graph.png", "graph.dot", "steps.html", *RUN_FILES)
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -46,19 +48,20 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
 def run(options: argparse.Namespace) -> int:
     """The ``demo`` command: one neuron's gradients and pictures, then a short training run."""
     out: Path = options.out
-    make_folder(out)
-    print(f"1. Gradients of one neuron, by backpropagation\n{'-' * 46}")
+    make_folder(out, DEMO_FILES)
+    say(f"1. Gradients of one neuron, by backpropagation\n{'-' * 46}")
     built = parse(DEMO_EXPRESSION).build(DEMO_VALUES)
     name_nodes(built.root)
     built.root.backward()
-    print(gradient_report(DEMO_EXPRESSION, built))
-    print(f"\nWhy df/dw1 is {short_number(built.inputs['w1'].grad, 6)}:")
-    print(explain(built.root, built.inputs["w1"]))
-    print("\n".join(_demo_pictures(built.root, out)))
-    print(f"\n2. Training a small network on the moons dataset\n{'-' * 48}")
-    settings = TrainSettings(hidden=[16, 16], epochs=40, out=out, progress=options.progress, compiled=options.compiled)
-    print("\n".join(train_report(settings)))
-    print(f"\nAll files are in {out}/ ({out.resolve()}). Open steps.html in a browser to watch backward step by step.")
+    say(gradient_report(DEMO_EXPRESSION, built))
+    say(f"\nWhy df/dw1 is {short_number(built.inputs['w1'].grad, 6)}:")
+    say(explain(built.root, built.inputs["w1"]))
+    say("\n".join(_demo_pictures(built.root, out)))
+    say(f"\n2. Training a small network on the moons dataset\n{'-' * 48}")
+    train_and_report(
+        TrainSettings(hidden=[16, 16], epochs=40, out=out, progress=options.progress, compiled=options.compiled)
+    )
+    say(f"\nAll files are in {out}/ ({out.resolve()}). Open steps.html in a browser to watch backward step by step.")
     return 0
 
 

@@ -1,13 +1,19 @@
 """The files the commands write: the graph's drawing, the step-by-step page, and their folders.
 
-Every failure (Graphviz missing, a graph too large, a folder that cannot be written) is a
-CommandError with a hint, as for any other user mistake.
+Every file is written whole or not at all (``fileio.write_whole``): a full disk or Ctrl-C leaves
+the old file or none, never half a page. Every failure (Graphviz missing, a graph too large, a
+folder that cannot be written, a full disk, a folder where a file should go) is a CommandError
+with a hint, as for any other user mistake.
 """
 
 from __future__ import annotations
 
+import errno
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
+from .. import fileio
 from ..engine import Value
 from .common import CommandError
 
@@ -39,7 +45,7 @@ def write_drawing(root: Value, path: Path) -> Path:
     True
     """
     check_draw_path(path)
-    return write(path, graph_bytes(root, path.suffix))
+    return write(path, graph_bytes(root, path.suffix), "another --out")
 
 
 def write_steps(root: Value, path: Path) -> Path:
@@ -53,7 +59,7 @@ def write_steps(root: Value, path: Path) -> Path:
     >>> write_steps(Value(2.0, label="x") * 3, folder / "steps.html").stat().st_size > 1000
     True
     """
-    return write(path, page_bytes(root))
+    return write(path, page_bytes(root), "another --out")
 
 
 def check_draw_path(path: Path | None) -> None:
@@ -97,21 +103,71 @@ def page_bytes(root: Value) -> bytes:
     return page.html.encode("utf-8")
 
 
-def write(path: Path, content: bytes) -> Path:
-    """Write ``content`` to ``path``, making its folder; a failure is a CommandError."""
+def write(path: Path, content: bytes, instead: str = "another path") -> Path:
+    """Write ``content`` to ``path`` whole or not at all, making its folder; a failure is a CommandError.
+
+    ``instead`` is what the hint of a failure offers to choose instead, e.g. "another --out".
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        return fileio.write_whole(path, content)
     except OSError as error:
-        raise CommandError(f"cannot write {str(path)!r}: {error.strerror or error}", "check the folder") from None
-    return path
+        raise cannot_write(error, instead) from None
 
 
-def make_folder(folder: Path) -> None:
-    """Make the output folder before any work, so a bad --out fails at once, not after minutes."""
+def make_folder(folder: Path, names: Iterable[str]) -> None:
+    """Make the output folder, and check it can take the files ``names``, before any work.
+
+    So a bad --out fails at once, not after minutes of training: the folder cannot be made or
+    written to, or one of the names is taken by a folder (or another thing that is not a file).
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CommandError(
-            f"cannot make the folder {str(folder)!r}: {error.strerror or error}", "choose another --out"
+            f"cannot make the folder {str(folder)!r}: {error.strerror or error}", _hint(error.errno, "another --out")
         ) from None
+    for name in names:
+        path = folder / name
+        if path.exists() and not path.is_file():  # both follow a symbolic link, as writing does
+            raise CommandError(
+                f"cannot write {str(path)!r}: it exists and is not a file", "move it away, or choose another --out"
+            )
+    try:
+        with tempfile.TemporaryFile(dir=folder):  # can a file be made there?
+            pass
+    except OSError as error:
+        raise CommandError(
+            f"cannot write into the folder {str(folder)!r}: {error.strerror or error}",
+            _hint(error.errno, "another --out"),
+        ) from None
+
+
+def cannot_write(error: OSError, instead: str) -> CommandError:
+    """The CommandError for an OSError from writing a file: the path, what went wrong, and what to do.
+
+    Args:
+        error: the failure, naming the path (as ``fileio.write_whole``'s errors do).
+        instead: what the hint offers to choose instead, e.g. "another --out".
+
+    >>> print(cannot_write(OSError(errno.ENOSPC, "No space left on device", "run/model.json"), "another --out"))
+    cannot write 'run/model.json': No space left on device
+    """
+    return CommandError(f"cannot write {error.filename!r}: {error.strerror or error}", _hint(error.errno, instead))
+
+
+_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space, or choose {instead}",
+    errno.EDQUOT: "the disk quota is used up: free some space, or choose {instead}",
+    errno.EACCES: "you may not write there: choose {instead}",
+    errno.EPERM: "you may not write there: choose {instead}",
+    errno.EROFS: "that file system is read-only: choose {instead}",
+    errno.EISDIR: "a folder has that name: move it away, or choose {instead}",
+    errno.ENOTDIR: "part of the path is a file, not a folder: choose {instead}",
+    errno.EEXIST: "a file has the name the folder needs: choose {instead}",
+    errno.ENAMETOOLONG: "the name is too long: choose {instead}",
+}
+
+
+def _hint(code: int | None, instead: str) -> str:
+    return _HINTS.get(code or 0, "choose {instead}").format(instead=instead)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..engine import Value
 from ..numeric import short_number
-from .common import PROG, CommandError, Parser
-from .expr import FUNCTIONS, Built, ExpressionError, parse
+from .common import PROG, CommandError, Parser, say
+from .expr import FUNCTIONS, Built, ExpressionError, normalize_name, parse
 from .files import check_draw_path, graph_bytes, page_bytes, write
 
 GRAD_EXAMPLES = f"""examples:
@@ -62,12 +62,12 @@ def run(options: argparse.Namespace) -> int:
     # Everything is computed before anything is written or printed, so a mistake leaves no half-done output.
     files = {}
     if options.draw is not None:
-        files[options.draw] = (graph_bytes(built.root, options.draw.suffix), "graph")
+        files[options.draw] = (graph_bytes(built.root, options.draw.suffix), "graph", "--draw")
     if options.steps is not None:
-        files[options.steps] = (page_bytes(built.root), "step-by-step page")
-    for path, (content, what) in files.items():
-        lines.append(f"{what} written to {write(path, content)}")
-    print("\n".join(lines))
+        files[options.steps] = (page_bytes(built.root), "step-by-step page", "--steps")
+    for path, (content, what, option) in files.items():
+        lines.append(f"{what} written to {write(path, content, f'another {option} file')}")
+    say("\n".join(lines))
     return 0
 
 
@@ -92,27 +92,34 @@ def parse_values(pairs: Sequence[str]) -> dict[str, float]:
     Returns:
         The values by name, in the order given.
 
+    Names are read as the expression's names are (``normalize_name``): ``ｘ=1`` is a value for ``x``.
+
     Raises:
         CommandError: a pair without "=", a name that is not an identifier, a number that is
             not a finite real number, or a name given twice.
 
     >>> parse_values(["x=0.5", "w=-1.2"])
     {'x': 0.5, 'w': -1.2}
+    >>> parse_values(["ｘ=2"])
+    {'x': 2.0}
     >>> parse_values(["x:0.5"])
     Traceback (most recent call last):
     ...
     autograd_mini.cli.common.CommandError: expected NAME=VALUE, got 'x:0.5'
     """
     values: dict[str, float] = {}
+    given: dict[str, str] = {}  # the pair that gave each name its value
     for pair in pairs:
-        name, equals, text = (part.strip() for part in pair.partition("="))
+        typed, equals, text = (part.strip() for part in pair.partition("="))
         if not equals:
             raise CommandError(f"expected NAME=VALUE, got {pair!r}", "write each value as name=number, e.g. x=0.5")
-        if not name.isidentifier():
-            raise CommandError(f"{name!r} in {pair!r} is not a name", "names are letters, digits and _, e.g. x or w1")
+        if not typed.isidentifier():
+            raise CommandError(f"{typed!r} in {pair!r} is not a name", "names are letters, digits and _, e.g. x or w1")
+        name = normalize_name(typed)
         if name in values:
-            raise CommandError(f"{name!r} is given twice", "give each name one value")
+            raise CommandError(f"{name!r} is given twice: {given[name]!r} and {pair!r}", "give each name one value")
         values[name] = _finite(text, pair)
+        given[name] = pair
     return values
 
 

@@ -7,9 +7,19 @@ import dataclasses
 import math
 from pathlib import Path
 
-from ..train import DATASETS, LOSS_CHOICES, OPTIMIZERS, SettingsError, TrainSettings, accuracy, train_and_save
-from .common import PROG, CommandError, Parser
-from .files import make_folder
+from ..numeric import short_number
+from ..train import DATASETS, LOSS_CHOICES, OPTIMIZERS, Run, SettingsError, TrainSettings, train_and_save
+from .common import PROG, CommandError, Parser, say
+from .files import cannot_write, make_folder
+
+#: The most samples ``train --samples`` accepts: 100,000 train (compiled) in about a minute.
+MAX_SAMPLES = 100_000
+#: The most parameters (weights and biases) of a network ``train`` builds: the decision boundary
+#: plot runs the network eagerly on 3,600 points, which takes about a minute at this size.
+MAX_PARAMETERS = 10_000
+#: The files a run writes into its folder.
+RUN_FILES = ("loss_curve.png", "decision_boundary.png", "model.json")
+_PYTHON_API = "for a larger run, call autograd_mini.train.fit from Python, which has no such limit"
 
 TRAIN_EXAMPLES = f"""examples:
   {PROG} train
@@ -21,14 +31,11 @@ TRAIN_EXAMPLES = f"""examples:
 
 writes into the --out folder: loss_curve.png, decision_boundary.png (2-D data only) and model.json
 (load it back with autograd_mini.load). --loss auto: binary cross-entropy on one output for two
-classes, cross-entropy on one output per class for more."""
+classes, cross-entropy on one output per class for more.
 
-# What to try when a run refuses its settings (SettingsError.setting names the one at fault).
-_HINTS = {
-    "samples": "try the defaults: --samples 100, no --noise",
-    "loss": "try --loss auto",
-    "lr": "try a smaller --lr, or another --loss",
-}
+limits, so that a run ends within minutes: --samples up to {MAX_SAMPLES:,}, and networks of up to
+{MAX_PARAMETERS:,} parameters (--hidden 64,64 on 2 features has 4,417). They cannot be raised here:
+{_PYTHON_API}."""
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -48,7 +55,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         metavar="N",
         type=_positive_int,
         default=defaults.samples,
-        help="dataset size (default: %(default)s)",
+        help=f"dataset size, at most {MAX_SAMPLES:,} (default: %(default)s)",
     )
     add("--noise", metavar="STD", type=_non_negative, help="dataset noise (default: the dataset's own)")
     add("--hidden", metavar="SIZES", type=parse_sizes, default=defaults.hidden, help="hidden layers (default: 16,16)")
@@ -67,7 +74,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     add(
         "--seed",
         metavar="N",
-        type=int,
+        type=_non_negative_int,
         default=defaults.seed,
         help="seed of data, weights, order (default: %(default)s)",
     )
@@ -94,55 +101,93 @@ def add_eager_option(command: Parser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    """The ``train`` command: train, print the final loss and accuracy, write the files."""
+    """The ``train`` command: check the limits, then train, print what it did and write the files."""
     names = [field.name for field in dataclasses.fields(TrainSettings) if field.name in vars(options)]
-    settings = TrainSettings(**{name: getattr(options, name) for name in names})
-    print("\n".join(train_report(settings)))
+    settings = TrainSettings(**{name: getattr(options, name) for name in names}, max_parameters=MAX_PARAMETERS)
+    if settings.samples > MAX_SAMPLES:
+        raise CommandError(
+            f"--samples {settings.samples:,} is more than the limit of {MAX_SAMPLES:,} samples", _PYTHON_API
+        )
+    train_and_report(settings)
     return 0
 
 
-def train_report(settings: TrainSettings) -> list[str]:
-    """Train and save as ``settings`` say (``train_and_save``), and report what was result.
+def train_and_report(settings: TrainSettings) -> Run:
+    """Train and save as ``settings`` say (``train_and_save``), printing as it goes.
+
+    First what is trained (the data and the model), then the last epoch's loss and accuracy
+    (the numbers loss_curve.png ends with) and the files written.
 
     Args:
         settings: the dataset, network and training options.
 
     Returns:
-        The lines to print: the data, the model, the final loss and accuracy, and the files written.
+        The Run.
 
     Raises:
-        CommandError: the output folder cannot be made, or the run refuses its settings.
+        CommandError: the output folder cannot be made or written, or the run refuses its settings.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> settings = TrainSettings(samples=20, hidden=[4], epochs=2, out=folder, progress=False)
-    >>> print("\\n".join(train_report(settings)))  # doctest: +ELLIPSIS
+    >>> _ = train_and_report(TrainSettings(samples=20, hidden=[4], epochs=2, out=folder, progress=False))
+    ... # doctest: +ELLIPSIS
     data: moons, 20 samples, 2 features, 2 classes
     model: MLP(2 -> 4 relu -> 1 linear, bias, 17 parameters), loss binary_cross_entropy, adam lr 0.05, ..., compiled
-    final loss: ...
-    final accuracy: ...
+    final loss: ... (mean over the last epoch)
+    final accuracy: ... (during the last epoch, as loss_curve.png shows)
     wrote .../loss_curve.png
     wrote .../decision_boundary.png
     wrote .../model.json
     """
-    make_folder(settings.out)  # first, so that a bad --out fails at once, said the command line's way
+    make_folder(settings.out, RUN_FILES)  # first, so that a bad --out fails at once, said the command line's way
     try:
-        result = train_and_save(settings)
+        result = train_and_save(settings, on_start=lambda started: say(_what_is_trained(started, settings)))
     except SettingsError as error:
-        raise CommandError(str(error), _HINTS.get(error.setting, f"see: {PROG} train --help")) from None
-    features = result.X.shape[1]
-    optimizer = f"{settings.optimizer} lr {settings.lr:g}"
+        raise CommandError(str(error), _hint(error.setting, settings)) from None
+    except OSError as error:
+        if error.filename is None:  # not one of the run's files (a closed stdout, say)
+            raise
+        raise cannot_write(error, "another --out") from None
+    say(_results(result, settings))
+    return result
+
+
+def _what_is_trained(started: Run, settings: TrainSettings) -> str:
     engine = "compiled" if settings.compiled else "eager"
-    final_accuracy = accuracy(result.model, result.X, result.y, compiled=settings.compiled)
+    return (
+        f"data: {settings.data}, {len(started.X)} samples, {started.X.shape[1]} features, {started.classes} classes\n"
+        f"model: {started.model!r}, loss {started.loss}, {settings.optimizer} lr {settings.lr:g}, "
+        f"{settings.epochs} epochs, {engine}"
+    )
+
+
+def _results(result: Run, settings: TrainSettings) -> str:
+    """The last epoch's loss and accuracy (as the loss curve ends), warnings, and the files written."""
+    losses = result.history.loss
     lines = [
-        f"data: {settings.data}, {len(result.X)} samples, {features} features, {result.classes} classes",
-        f"model: {result.model!r}, loss {result.loss}, {optimizer}, {settings.epochs} epochs, {engine}",
-        f"final loss: {result.history.loss[-1]:.4f} (mean over the last epoch)",
-        f"final accuracy: {final_accuracy:.3f} (on the training data, after training)",
+        f"final loss: {short_number(losses[-1])} (mean over the last epoch)",
+        f"final accuracy: {result.history.accuracy[-1]:.3f} (during the last epoch, as loss_curve.png shows)",
     ]
-    if features != 2:
-        lines.append(f"(no decision boundary plot: {settings.data} has {features} features, not 2)")
-    return lines + [f"wrote {path}" for path in result.files]
+    if losses[-1] > losses[0]:
+        lines.append(
+            f"(the loss rose, from {short_number(losses[0])} in the first epoch: the steps are too large; "
+            "try a smaller --lr)"
+        )
+    if result.X.shape[1] != 2:
+        lines.append(f"(no decision boundary plot: {settings.data} has {result.X.shape[1]} features, not 2)")
+    return "\n".join(lines + [f"wrote {path}" for path in result.files])
+
+
+def _hint(setting: str, settings: TrainSettings) -> str:
+    """What to change when a run refuses ``setting`` (``SettingsError.setting``)."""
+    hints = {
+        "samples": f"use --samples 2 or more (the default is {TrainSettings.samples})",
+        "noise": "use a smaller --noise, or leave it out for the dataset's own",
+        "hidden": f"use smaller --hidden layers; {_PYTHON_API}",
+        "loss": "try --loss auto",
+        "lr": f"try a smaller --lr than {settings.lr:g}",
+    }
+    return hints.get(setting, f"see: {PROG} train --help")
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -152,28 +197,48 @@ def parse_sizes(text: str) -> list[int]:
     [16, 8]
     """
     parts = [part.strip() for part in text.split(",")] if text.strip() else []
-    if not all(part.isdigit() and int(part) > 0 for part in parts):
-        raise argparse.ArgumentTypeError(f"expected sizes such as 16,16 (positive ints, comma-separated), got {text!r}")
-    return [int(part) for part in parts]
+    sizes = [_whole_number(part) for part in parts]
+    if not all(size is not None and size >= 1 for size in sizes):
+        raise argparse.ArgumentTypeError(
+            f"expects sizes such as 16,16 (whole numbers >= 1, comma-separated), got {text!r}"
+        )
+    return [size for size in sizes if size is not None]
 
 
 def _positive_int(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive int, got {text!r}")
-    return int(text)
+    return _at_least(text, 1)
+
+
+def _non_negative_int(text: str) -> int:
+    return _at_least(text, 0)
+
+
+def _at_least(text: str, least: int) -> int:
+    number = _whole_number(text)
+    if number is None or number < least:
+        raise argparse.ArgumentTypeError(f"expects a whole number >= {least}, got {text!r}")
+    return number
+
+
+def _whole_number(text: str) -> int | None:
+    """The int ``text`` spells (as Python's ``int`` reads it), or None."""
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
 
 def _positive(text: str) -> float:
     number = _number_or_error(text)
     if not number > 0.0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expects a number > 0, got {text!r}")
     return number
 
 
 def _non_negative(text: str) -> float:
     number = _number_or_error(text)
     if not number >= 0.0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expects a number >= 0, got {text!r}")
     return number
 
 
@@ -181,7 +246,7 @@ def _number_or_error(text: str) -> float:
     try:
         number = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expects a number, got {text!r}") from None
     if not math.isfinite(number):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expects a finite number, got {text!r}")
     return number
