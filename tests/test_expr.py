@@ -446,3 +446,22 @@ def test_random_expressions_have_gradients_that_match_central_differences(tree: 
         # sqrt(0)-like points give inf * 0 = nan in the chain rule (as in PyTorch), though the slope exists.
         assume(math.isfinite(inputs[name].grad))
         assert inputs[name].grad == pytest.approx(central, rel=1e-4, abs=1e-5), name
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("2x", "write 2*x for 2 times x"),
+        ("2.5w + 1", "write 2.5*w for 2.5 times w"),
+        ("3(x + 1)", "write 3*(x + 1)"),
+    ],
+)
+def test_a_product_written_without_its_star_gets_a_hint_that_says_so(text: str, hint: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    assert hint in caught.value.hint
+
+
+@pytest.mark.parametrize("text", ["1e-3*x", "x2 + 1", "2e3 * x"])
+def test_numbers_with_exponents_and_names_with_digits_still_parse(text: str) -> None:
+    assert parse(text).names

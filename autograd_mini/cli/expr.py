@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -279,6 +280,10 @@ def _check_parentheses(text: str) -> None:
                 )
 
 
+# A number written against a name or a parenthesis, as in "2x" or "3(x + 1)" (not "1e-3" or "x2").
+_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?)\s*([A-Za-df-z_(][\w]*|e(?![+-]?\d)\w*)")
+
+
 def _syntax_tree(text: str) -> ast.expr:
     """Python's parse tree of ``text``, with its syntax errors turned into ExpressionErrors."""
     try:
@@ -286,6 +291,11 @@ def _syntax_tree(text: str) -> ast.expr:
     except SyntaxError as error:
         column = min(max(error.offset or 1, 1), len(text) + 1)
         message = (error.msg or "invalid syntax").split(". Perhaps")[0]
+        implicit = _IMPLICIT_PRODUCT.search(text)  # "2x" or "2(x + 1)": a product without its *
+        if implicit:
+            number, rest = implicit.groups()
+            hint = f"multiplication needs a *: write {number}*{rest} for {number} times {rest}"
+            raise ExpressionError(f"syntax error at column {implicit.start() + 1}: {message}", column, hint) from None
         raise ExpressionError(f"syntax error at column {column}: {message}", column, HINT) from None
     except (RecursionError, MemoryError, ValueError):
         # The parser's own limits (deep nesting, odd characters), reached before ours.
@@ -414,6 +424,9 @@ class _Checker:
 
     def check_call(self, node: ast.Call) -> ast.expr:
         """Check a call and return its one argument."""
+        if isinstance(node.func, ast.Constant) and len(node.args) == 1:  # "3(x + 1)": a product without its *
+            hint = f"multiplication needs a *: write {ast.unparse(node.func)}*({ast.unparse(node.args[0])})"
+            raise self.fail("a number cannot be called", node, hint)
         if not isinstance(node.func, ast.Name):
             raise self.fail("cannot call this", node)
         if node.func.id not in FUNCTIONS:
