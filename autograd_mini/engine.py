@@ -13,14 +13,14 @@ from typing import Any
 
 from . import collector, modes, rules
 from .modes import MODES, OPEN, detect_anomaly, no_grad
-from .numeric import finite, short_number
+from .numeric import AsNumber, finite, short_number
 from .rules import RULES
 
 __all__ = ["Value", "detect_anomaly", "gradients", "no_grad", "topological_order"]
 
 
-class Value:
-    """A scalar in a computation graph.
+class Value(AsNumber):
+    """A scalar in a computation graph. Where Python expects a number, its data stands in (AsNumber).
 
     Attributes:
         data: the number (a float).

@@ -80,3 +80,63 @@ def short_number(x: Any, digits: int = 4) -> str:
     ('0.9151', '-3', '1.234e+04', '0.333333')
     """
     return f"{as_float(x) + 0.0:.{digits}g}"
+
+
+class AsNumber:
+    """What a Value does where Python expects a number: its ``data`` stands in.
+
+    ``float(v)``, ``f"{v:.3f}"``, ``round(v, 2)`` (a float) and the order comparisons ``<``,
+    ``<=``, ``>``, ``>=`` (so ``if loss < 0.01``, ``max`` and ``sorted`` work) all read ``data``.
+    ``==`` is different: a Value is a node of a graph, and nodes are told apart by identity, which
+    is what lets Values be dictionary keys and set members. So ``v == w`` for two Values asks
+    whether they are the same node, and ``v == 1.0`` raises a TypeError that says to compare
+    ``v.data`` instead, rather than silently answering False.
+
+    >>> from autograd_mini import Value
+    >>> loss = Value(0.0123)
+    >>> float(loss), f"{loss:.2f}", round(loss, 3), loss < 0.05, max([loss, Value(1.0)]).data
+    (0.0123, '0.01', 0.012, True, 1.0)
+    >>> loss == 0.0123
+    Traceback (most recent call last):
+    ...
+    TypeError: == between a Value and a number compares nodes, not numbers: write v.data == 0.0123
+    """
+
+    __slots__ = ()
+    data: float
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else str(self)
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        return round(self.data, ndigits)
+
+    def __lt__(self, other: Any) -> bool:
+        return self.data < _compared(other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= _compared(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > _compared(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= _compared(other)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, numbers.Real):
+            raise TypeError(f"== between a Value and a number compares nodes, not numbers: write v.data == {other!r}")
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__  # node identity: Values are dictionary keys and set members
+
+
+def _compared(other: Any) -> float:
+    """The number an order comparison reads: a Value's data or a real number."""
+    return as_float(other, "a Value compared with <, <=, > or >=")

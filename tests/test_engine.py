@@ -413,3 +413,31 @@ def test_create_graph_overflows_raise_the_same_way() -> None:
     y = x * x  # 1e-300: fine
     with pytest.raises(OverflowError):  # d/dx of 1/y = -1/y**2 overflows when built as Values
         (1.0 / y).backward(create_graph=True)
+
+
+# -- a Value where Python expects a number ------------------------------------------------------
+
+
+def test_a_value_reads_as_its_number_in_float_format_round_and_order() -> None:
+    loss = Value(0.004567)
+    assert float(loss) == 0.004567 and f"{loss:.3f}" == "0.005" and f"{loss:.2e}" == "4.57e-03"
+    assert round(loss, 4) == 0.0046 and type(round(loss, 4)) is float
+    assert loss < 0.01 and loss <= 0.004567 and not loss > 1 and loss >= -1
+    values = [Value(3.0), Value(-1.0), Value(2.0)]
+    assert [v.data for v in sorted(values)] == [-1.0, 2.0, 3.0]
+    assert max(values) is values[0] and min(values) is values[1]
+    assert f"{loss}" == repr(loss)  # no format spec: the usual text
+
+
+def test_equality_is_node_identity_and_a_number_on_either_side_is_refused() -> None:
+    a, b = Value(1.0), Value(1.0)
+    assert a == a and a != b and len({a, b}) == 2 and {a: 1, b: 2}[b] == 2
+    for compare in (lambda: a == 1.0, lambda: 1.0 == a, lambda: a != 1, lambda: a in [1.0]):  # noqa: SIM300
+        with pytest.raises(TypeError, match=r"write v\.data == 1"):
+            compare()
+    assert a != "1.0" and a is not None and a != None  # noqa: E711 -- other types: identity, as before
+
+
+def test_order_comparisons_refuse_what_is_not_a_number() -> None:
+    with pytest.raises(TypeError, match="compared with <"):
+        _ = Value(1.0) < "2"
