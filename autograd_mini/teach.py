@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import heapq
+import html
 import math
 import numbers
 from collections import Counter
@@ -533,7 +534,25 @@ def _unlink(partial: _Partial) -> tuple[_Edge, ...]:
     return tuple(edges)
 
 
-def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
+class Explanation(str):
+    r"""The text ``explain`` returns: a str, shown as its lines wherever it lands.
+
+    ``print`` gives the lines; in a REPL the bare result shows as the same lines (not one long quoted
+    string full of ``\n``), and Jupyter shows it as a block of monospaced text.
+
+    >>> Explanation("dy/dx = 6\nby two paths")
+    dy/dx = 6
+    by two paths
+    """
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(self)}</pre>"
+
+
+def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> Explanation:
     """The chain rule for d(root)/d(x) spelled out: every path, its product, and their sum.
 
     Each path from x up to root contributes the product of the local derivatives along it;
@@ -548,13 +567,14 @@ def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
         top: how many paths a summary shows.
 
     Returns:
-        The explanation, as lines of text.
+        The explanation, lines of text (an :class:`Explanation`: a str that a REPL or Jupyter shows
+        as its lines). It prints nothing itself: ``print(explain(...))`` in a script.
 
     >>> from autograd_mini import Value
     >>> x = Value(3.0, label="x")
     >>> y = x * x
     >>> y.label = "y"
-    >>> print(explain(y, x))
+    >>> explain(y, x)
     dy/dx by the chain rule: the sum over the 2 paths from x to y of the product of local derivatives.
     path 1: x → y
         ∂y/∂x = 3
@@ -575,7 +595,9 @@ def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
         reach = _reach(order, x)
         paths = reach.counts.get(root, 0)
         if paths == 0:
-            return f"{head} = 0: {names[root]} does not depend on {names[x]}, so no path leads from one to the other."
+            return Explanation(
+                f"{head} = 0: {names[root]} does not depend on {names[x]}, so no path leads from one to the other."
+            )
         if paths <= max_paths:
             lines = _listed(head, root, x, reach, names)
         else:
@@ -588,7 +610,7 @@ def explain(root: Value, x: Value, *, max_paths: int = 20, top: int = 5) -> str:
             f"backward gives {head} = {short_number(gradients(root).get(x, 0.0))} (multiplications:"
             f" {reach.lengths[root]:,} for the path sum, {_edge_count(order):,} for backward)"
         )
-    return "\n".join(lines)
+    return Explanation("\n".join(lines))
 
 
 def _listed(head: str, root: Value, x: Value, reach: _Reach, names: dict[Value, str]) -> list[str]:

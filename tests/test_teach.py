@@ -556,3 +556,14 @@ def test_explain_says_why_two_paths_through_x_times_x_read_alike() -> None:
     assert lines[-2] == "sum over paths: 9 + 9 + 9 = 27"
     assert lines.count("(s uses x as both of its arguments: each argument is a path of its own.)") == 1
     assert not any("uses" in line for line in explain(x * 2.0 + x, x).splitlines())
+
+
+def test_explain_shows_its_lines_when_printed_as_a_repl_repr_and_in_jupyter() -> None:
+    x = Value(3.0, label="x")
+    y = x * (x + 1.0)
+    y.label = "y<1>"
+    text = explain(y, x)
+    assert isinstance(text, str) and "\n" in text
+    assert repr(text) == str(text)  # a REPL shows the lines, not one quoted string with \n in it
+    html_text = text._repr_html_()
+    assert html_text.startswith("<pre>") and "y&lt;1&gt;" in html_text and "<1>" not in html_text
