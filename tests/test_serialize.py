@@ -63,7 +63,7 @@ def refused_quickly(path: Path, message: str) -> pytest.ExceptionInfo[ValueError
     start = time.perf_counter()
     with pytest.raises(ValueError, match=message) as caught:
         load(path)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 10.0
     assert str(caught.value).startswith(str(path))
     return caught
 

@@ -411,7 +411,7 @@ def test_grad_by_paths_counts_before_it_lists_so_it_stops_at_its_limit_at_once()
     started = time.process_time()
     with pytest.raises(ValueError, match=f"{2**200} paths lead from x to root, more than max_paths=100000"):
         grad_by_paths(root, x)
-    assert time.process_time() - started < 0.5
+    assert time.process_time() - started < 5.0
 
 
 def chain_of(length: int) -> tuple[Value, Value]:
@@ -431,7 +431,8 @@ def test_long_chains_take_time_linear_in_their_length(length: int) -> None:
     started = time.process_time()  # CPU time: other processes on the machine do not count
     gradient, multiplications = grad_by_paths(y, x)
     text = explain(y, x)
-    assert time.process_time() - started < 2.0
+    # A generous bound, not a speed target: the old quadratic walk took minutes at this length.
+    assert time.process_time() - started < 20.0
     assert multiplications == length and gradient == pytest.approx(grads[x], rel=1e-9)
     assert f"product of {length} local derivatives" in text
     assert f"{length - 10:,} more" not in text and f"… {length - 9} more …" in text  # the route, its middle left out
@@ -443,7 +444,7 @@ def test_a_long_chain_with_too_many_paths_is_summarized_quickly() -> None:
     top = diamonds(y, 5)  # 32 paths of 16,010 edges
     started = time.process_time()
     lines = explain(top, x, max_paths=20, top=2).splitlines()
-    assert time.process_time() - started < 2.0
+    assert time.process_time() - started < 20.0
     assert "32 paths" in lines[0] and sum(line.startswith("path ") for line in lines) == 2
     assert lines[-1].endswith(f"multiplications: {32 * 16_010:,} for the path sum, {16_000 + 5 * 6:,} for backward)")
 

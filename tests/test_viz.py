@@ -19,7 +19,7 @@ import pytest
 from graphs import random_graphs
 from hypothesis import given, settings
 
-from autograd_mini import Value, draw, topological_order
+from autograd_mini import MLP, Value, draw, topological_order
 from autograd_mini.show import viz
 from autograd_mini.show.viz import MAX_LABEL, NAN_FILL, GraphvizFailedError, GraphvizNotFoundError
 
@@ -171,7 +171,22 @@ def test_leaves_constants_results_and_root_look_different() -> None:
     }
     assert len(set(looks.values())) == 4
     assert "dashed" in looks["const"] and "peripheries=2" in looks["root"]
-    assert boxes(source)[name[const]] == "const | data 3 | grad 0"
+    assert boxes(source)[name[const]] == "3 | constant | grad 0"  # titled by its number, no node name
+
+
+def test_a_negative_constant_box_shows_its_number_in_parentheses_as_captions_do() -> None:
+    y = Value(1.5, label="x") * -3
+    assert boxes(draw(y).source)[ids(y)[y.parents[1]]] == "(-3) | constant | grad 0"
+
+
+def test_an_mlp_drawing_has_exactly_one_box_per_input() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    (out,) = model([0.5, -1.0])
+    out.backward()
+    shown = boxes(draw(out, cluster=model).source).values()
+    titles = [text.split(" | ")[0] for text in shown]
+    assert sorted(t for t in titles if t.startswith("x[")) == ["x[0]", "x[1]"]
+    assert not any(text.startswith(("const", "0.5 ", "-1 ")) for text in shown)  # no constants at all
 
 
 @given(random_graphs())

@@ -1,12 +1,13 @@
 """The command line: ``autograd-mini`` (also ``python -m autograd_mini``).
 
-Three commands, one module each:
+Four commands, one module each:
 
 * ``grad`` (grad.py): the value and gradients of an expression, with the chain rule spelled
   out, the graph drawn and the backward pass played step by step if asked;
 * ``train`` (train.py): a small network trained on a toy dataset, with its loss curve, decision
   boundary and saved model (the training itself is ``autograd_mini.train``);
-* ``demo`` (demo.py): both, with their pictures written into one folder.
+* ``demo`` (demo.py): both, with their pictures written into one folder;
+* ``quiz`` (quiz.py): questions on derivatives, checked, with the derivation shown on a miss.
 
 expr.py parses the expressions and files.py writes the pictures, each file whole or not at all.
 A user mistake (a bad expression, a missing value, an unknown dataset, a run over the limits) or
@@ -28,7 +29,7 @@ import sys
 from collections.abc import Sequence
 
 from ..train import DATASETS, TrainSettings, train_and_save
-from . import demo, grad, train
+from . import demo, grad, quiz, train
 from .common import PIPE_CLOSED, PROG, USAGE_ERROR, CommandError, Parser, flush_stdout, interrupted, report
 from .demo import _demo_pictures
 from .expr import ExpressionError
@@ -105,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=Parser)
-    for command in (grad, train, demo):
+    for command in (grad, train, demo, quiz):
         command.add_parser(commands)
     return parser
 

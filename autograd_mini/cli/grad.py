@@ -134,17 +134,22 @@ def _finite(text: str, pair: str) -> float:
 
 
 def name_nodes(root: Value) -> None:
-    """Label every unlabelled node n<k> (``steps.node_names``), so the drawing shows the names the explanation uses.
+    """Label every unlabelled node with its ``steps.node_names`` name: the drawing shows the explanation's names.
 
-    >>> root = parse("2*x").build({"x": 1.0}).root
+    Constants keep no label: they are drawn, and explained, as their number.
+
+    >>> root = parse("x**2 * sin(x)").build({"x": 1.5}).root
     >>> name_nodes(root)
-    >>> [node.label for node in root.parents]
-    ['n1', 'x']
+    >>> [(node.label, node.op) for node in root.parents]     # x**2 is read first: n1; its 2 stays a number
+    [('n1', '**'), ('n2', 'sin')]
+    >>> [node.label for node in root.parents[0].parents]
+    ['x', '']
     """
     from ..steps import node_names
 
     for node, name in node_names(root).items():
-        node.label = node.label or name
+        if node.op != "const":
+            node.label = node.label or name
 
 
 def gradient_report(text: str, built: Built) -> str:

@@ -159,8 +159,8 @@ def _forward_caption(root: str) -> str:
 def backward_frames(root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NODES) -> list[Frame]:
     """The backward pass of ``root`` as SVG frames (needs Graphviz's ``dot``).
 
-    Unlabelled values are drawn with the names the captions use (``n3``: position in topological
-    order), so every name in a caption can be found in the picture.
+    Unlabelled values are drawn with the names the captions use (``n1``, ``n2``, ... in reading
+    order, constants as their number), so every name in a caption can be found in the picture.
 
     Args:
         root: the output whose backward pass is shown.

@@ -1,7 +1,8 @@
 """Drawings of a computation graph with Graphviz: every value, its gradient, and the chain rule.
 
 ``draw(root)`` returns a ``graphviz.Digraph``: one box per Value (its label, ``data`` and
-``grad``, rounded to 4 significant digits) and one small circle per operation, with edges
+``grad``, rounded to 4 significant digits; a constant such as the 2 of ``x**2`` is titled by its
+number, in a dashed box) and one small circle per operation, with edges
 parent -> op -> result. Jupyter shows the result inline; ``.render("graph", format="png")``
 writes a file; ``.source`` is the DOT text, which needs no Graphviz program at all.
 
@@ -30,6 +31,7 @@ import graphviz  # type: ignore[import-untyped]
 
 from ..engine import Value, topological_order
 from ..numeric import as_float, short_number
+from ..steps import constant_name
 
 __all__ = ["GraphvizFailedError", "GraphvizNotFoundError", "draw"]
 
@@ -332,9 +334,18 @@ def _html(text: str) -> str:
 
 
 def _box_label(node: Value, parameter_name: str, grad_text: str | None) -> str:
-    name = parameter_name or node.label or ("const" if node.op == "const" else "")
-    rows = [f"<b>{_text(name)}</b>"] if name else []
-    rows.append(f"data {short_number(node.data)}")
+    """Name, data, grad. A constant is titled by its number, as captions call it, never by a node name.
+
+    (Its label, if a step-by-step drawing gave it one, is that number, primed if it repeats: ``2'``.)
+    Its grad line stays: backward computes it (how the root would move if the number did), and a
+    step-by-step caption states it, so the box agrees with the caption.
+    """
+    if node.op == "const":
+        rows = [f"<b>{_text(node.label or constant_name(node))}</b>", '<font color="#777777">constant</font>']
+    else:
+        name = parameter_name or node.label
+        rows = [f"<b>{_text(name)}</b>"] if name else []
+        rows.append(f"data {short_number(node.data)}")
     if grad_text is not None:
         rows.append(grad_text)
     cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)

@@ -1,0 +1,178 @@
+"""The ``quiz`` command, run through ``main(argv)`` with its answers scripted on stdin."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from collections.abc import Callable
+
+import pytest
+from differences import central_difference
+
+from autograd_mini.cli import main
+from autograd_mini.cli.expr import parse
+from autograd_mini.cli.quiz import LEVELS, Question, make_question, parse_answer
+
+
+def _quiz(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], answers: str) -> str:
+    """Run ``autograd-mini quiz ARGV`` reading ``answers``; check it ends with code 0 and nothing on stderr."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(answers))
+    assert main(["quiz", *argv]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    return out
+
+
+def _questions(level: str, seed: int, n: int) -> list[Question]:
+    """The questions ``quiz --level LEVEL --seed SEED --questions N`` asks."""
+    rng = random.Random(seed)
+    return [make_question(level, rng) for _ in range(n)]
+
+
+def _right(question: Question) -> str:
+    return f"{question.answer!r}\n"
+
+
+def test_a_seed_gives_the_same_questions_and_is_printed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--seed", "7", "--questions", "4"]
+    first = _quiz(monkeypatch, capsys, argv, "1\n" * 4)
+    assert _quiz(monkeypatch, capsys, argv, "1\n" * 4) == first
+    assert "seed 7" in first.splitlines()[0]
+    assert _quiz(monkeypatch, capsys, ["--seed", "8", "--questions", "4"], "1\n" * 4) != first
+
+
+def test_without_a_seed_it_prints_the_one_it_drew_and_that_seed_asks_the_same(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _quiz(monkeypatch, capsys, ["--questions", "3"], "1\n" * 3)
+    seed = first.split("seed ", 1)[1].split()[0]
+    assert _quiz(monkeypatch, capsys, ["--questions", "3", "--seed", seed], "1\n" * 3) == first
+
+
+def test_right_answers_score(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    questions = _questions("shared", 3, 2)
+    answers = f"{questions[0].answer * (1 + 5e-4)!r}\n" + _right(questions[1])  # within the 1e-3 tolerance
+    out = _quiz(monkeypatch, capsys, ["--level", "shared", "--seed", "3", "--questions", "2"], answers)
+    assert out.count("\nright\n") == 2
+    assert "not quite" not in out
+    assert out.endswith("score: 2 of 2\n")
+
+
+def test_a_wrong_answer_shows_the_right_value_and_the_derivation(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (question,) = _questions("chain", 1, 1)
+    out = _quiz(monkeypatch, capsys, ["--seed", "1", "--questions", "1"], f"{question.answer + 1}\n")
+    lines = out.splitlines()
+    miss = next(line for line in lines if line.startswith("not quite: df/dx = "))
+    assert float(miss.split("= ")[1]) == pytest.approx(question.answer, rel=1e-5)
+    derivation = lines[lines.index(miss) + 1 :]
+    assert derivation[0].startswith("df/dx by the chain rule")
+    assert any(line.startswith("backward gives df/dx = ") for line in derivation)
+    assert lines[-1] == "score: 0 of 1"
+
+
+def test_the_tolerance_decides(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (question,) = _questions("op", 2, 1)
+    close = f"{question.answer * 1.005!r}\n"
+    assert "not quite" in _quiz(monkeypatch, capsys, ["--level", "op", "--seed", "2", "--questions", "1"], close)
+    argv = ["--level", "op", "--seed", "2", "--questions", "1", "--tolerance", "0.01"]
+    assert "\nright\n" in _quiz(monkeypatch, capsys, argv, close)
+
+
+def test_a_fraction_is_an_answer() -> None:
+    assert parse_answer("1/2") == 0.5
+    assert parse_answer("-3/4") == -0.75
+    assert parse_answer("2.5e-1") == 0.25
+    for text in ("", "abc", "1/0", "1/2/3", "nan", "inf", "1/x"):
+        assert parse_answer(text) is None, text
+
+
+def test_a_non_number_is_asked_again_once_with_a_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, _ = _questions("op", 4, 2)
+    answers = "abc\n" + _right(first) + "abc\nstill not\n"
+    out = _quiz(monkeypatch, capsys, ["--level", "op", "--seed", "4", "--questions", "2"], answers)
+    assert out.count("'abc' is not a number: write one like 0.25, -3 or 1/2") == 2
+    assert "'still not'" not in out  # asked again only once: the second non-number is a miss
+    assert "\nright\n" in out
+    assert "not quite: df/dx = " in out
+    assert out.endswith("score: 1 of 2\n")
+
+
+@pytest.mark.parametrize("ending", ["\n", "q\n", "Q\n", "quit\n", ""], ids=["blank", "q", "Q", "quit", "eof"])
+def test_a_blank_line_q_or_the_end_of_input_stops_with_the_score_so_far(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ending: str
+) -> None:
+    (first,) = _questions("neuron", 5, 1)
+    out = _quiz(monkeypatch, capsys, ["--level", "neuron", "--seed", "5"], _right(first) + ending)
+    assert out.count("what is df/d") == 2
+    assert out.endswith("score: 1 of 1 (stopped after 1 of 5 questions)\n")
+
+
+def test_no_answer_at_all_scores_0_of_0(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _quiz(monkeypatch, capsys, [], "").endswith("score: 0 of 0 (stopped after 0 of 5 questions)\n")
+
+
+def _as_function(question: Question) -> Callable[[float], float]:
+    """The question's function of its ``wrt`` alone, the other values held."""
+    expression = parse(question.expression)
+    return lambda t: float(expression.build({**question.values, question.wrt: t}).root.data)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_every_level_asks_valid_questions_whose_answer_is_the_derivative(level: str) -> None:
+    for question in _questions(level, 0, 40):
+        expression = parse(question.expression)
+        assert set(expression.names) == set(question.values)
+        assert question.wrt in expression.names
+
+        built = expression.build(question.values)
+        built.root.backward()
+        assert built.inputs[question.wrt].grad == question.answer
+        numeric = central_difference(_as_function(question), question.values[question.wrt], h=1e-6)
+        assert math.isclose(question.answer, numeric, rel_tol=1e-5, abs_tol=1e-8), question
+        assert question.answer == 0 or 1e-3 <= abs(question.answer) <= 1e3
+
+
+def test_the_levels_ask_what_they_say() -> None:
+    assert {q.expression.count("(") for q in _questions("op", 0, 40)} <= {0, 1}
+    assert all(q.expression.count("x") >= 2 for q in _questions("shared", 0, 40))
+    neurons = _questions("neuron", 0, 40)
+    assert {q.wrt for q in neurons} == {"w1", "w2", "b"}
+    assert {q.expression.split("(")[0] for q in neurons} == {"tanh", "sigmoid", "relu"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--level", "hard"], "invalid choice: 'hard'"),
+        (["--questions", "0"], "--questions expects a whole number >= 1, got '0'"),
+        (["--questions", "five"], "--questions expects a whole number >= 1, got 'five'"),
+        (["--questions", "101"], "--questions 101 is more than 100"),
+        (["--seed", "-1"], "--seed expects a whole number >= 0, got '-1'"),
+        (["--tolerance", "0"], "--tolerance expects a number > 0, got '0'"),
+        (["--tolerance", "nan"], "--tolerance expects a finite number, got 'nan'"),
+        (["--tolerance", "2"], "--tolerance 2 is not below 1"),
+    ],
+)
+def test_bad_options_give_one_line_and_a_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))
+    assert main(["quiz", *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 2, err
+    assert lines[0].startswith("autograd-mini: error: ") and message in lines[0]
+    assert lines[1].startswith("  hint: ")
+
+
+def test_help_shows_the_levels(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["quiz", "--help"]) == 0
+    assert "--level {op,chain,shared,neuron}" in capsys.readouterr().out
