@@ -58,6 +58,7 @@ from numpy.typing import NDArray
 from .engine import Value
 from .modes import MODES
 from .rules import RULES, Rule, not_finite
+from .steps import reading_order
 
 __all__ = ["Program", "TraceError", "trace"]
 
@@ -352,23 +353,6 @@ def _checked_outputs(returned: Any) -> list[Value]:
     return list(outputs)
 
 
-def _walk(outputs: list[Value]) -> list[Value]:
-    """Every node the outputs depend on, parents first (an iterative walk from several roots)."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in outputs:
-        stack: list[tuple[Value, bool]] = [(root, False)]
-        while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
-            elif node not in seen:
-                seen.add(node)
-                stack.append((node, True))
-                stack.extend((parent, False) for parent in reversed(node.parents))
-    return order
-
-
 # -- the program ----------------------------------------------------------------------------
 
 
@@ -403,7 +387,7 @@ class Program:
         self._single = single
         self._inputs = inputs
         self._outputs = outputs
-        self.nodes = _walk(outputs)
+        self.nodes = reading_order(*outputs)
         self._source: str | None = None
         is_input = set(inputs)
         leaves = [n for n in self.nodes if not n.parents]

@@ -146,8 +146,8 @@ def constant_name(node: Value) -> str:
     return f"({number})" if number.startswith("-") else number
 
 
-def reading_order(root: Value) -> list[Value]:
-    """Every node below ``root`` in the order a left-to-right reading of the expression makes them.
+def reading_order(root: Value, *more_roots: Value) -> list[Value]:
+    """Every node below ``root`` (and ``more_roots``) in the order a left-to-right reading of the expression makes them.
 
     A post-order walk that visits each node's parents first argument first: for
     ``tanh(x1*w1 + x2*w2 + b)`` the computed nodes come as x1*w1, x2*w2, their sum, + b, tanh.
@@ -161,15 +161,16 @@ def reading_order(root: Value) -> list[Value]:
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))
-            stack.extend((parent, False) for parent in reversed(node.parents))  # first argument on top
+    for start in (root, *more_roots):
+        stack: list[tuple[Value, bool]] = [(start, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if parents_done:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                stack.extend((parent, False) for parent in reversed(node.parents))  # first argument on top
     return order
 
 
