@@ -337,3 +337,68 @@ def test_projector_mode_fills_the_window_width_with_large_text(browser: Any, exa
     page.click("#projector")
     assert page.evaluate("() => document.body.classList.contains('projector')")
     page.close()
+
+
+# -- predict mode: type the next step's gradients before it is shown ------------------------------
+
+
+def test_predict_mode_checks_answers_keeps_score_and_turns_off(browser: Any, example_page: Path) -> None:
+    opened = Opened(browser, example_page)
+    page = opened.page
+    assert page.is_hidden("#score") and page.is_hidden("#quiz")
+    page.keyboard.press("k")  # predict mode on
+    assert page.get_attribute("#predict", "aria-pressed") == "true" and page.is_disabled("#play")
+    assert page.inner_text("#score") == "score: 0 of 0"
+
+    # Step 1 (L = d*d) states dL/dL, then dL/dd after one share and after both.
+    page.click("#next")
+    assert opened.visible_frames() == ["0"], "the step stays hidden until the answers are in"
+    labels = page.eval_on_selector_all("#questions label", "ls => ls.map(l => l.textContent)")
+    assert labels == ["dL/dL =", "dL/dd after 1 of 2 =", "dL/dd after 2 of 2 ="]
+    boxes = page.locator("#questions input")
+    boxes.nth(0).fill("1")
+    boxes.nth(1).fill("-4.0001")  # within the relative tolerance
+    boxes.nth(2).fill("-8")
+    boxes.nth(2).press("Enter")
+    assert opened.visible_frames() == ["1"] and page.is_hidden("#quiz")
+    assert page.inner_text("#score") == "score: 3 of 3"
+    assert page.eval_on_selector_all("#feedback div", "ds => ds.map(d => d.className)") == ["right"] * 3
+
+    # Step 2 (d = c + a): a wrong dL/da, typed as "p" and arrows too, which must not work as keys.
+    page.keyboard.press("ArrowRight")
+    assert opened.visible_frames() == ["1"]
+    boxes = page.locator("#questions input")
+    boxes.nth(0).fill("-8")
+    boxes.nth(1).press_sequentially("8p")
+    boxes.nth(1).press("ArrowLeft")
+    assert not page.evaluate("document.body.classList.contains('projector')")
+    page.click("#check")
+    assert opened.visible_frames() == ["2"]
+    assert page.inner_text("#score") == "score: 4 of 5"
+    feedback = page.inner_text("#feedback").splitlines()
+    assert feedback[0] == "right: dL/dc = -8"
+    assert feedback[1] == "not quite (you typed 8p): dL/da = dL/dd · ∂d/∂a = -8 · 1 = -8 (partial, 1 of 2)"
+    page.screenshot(path="/tmp/predict.png", full_page=True)
+
+    # An empty answer is wrong, never an error; the score counts on.
+    page.click("#next")
+    page.locator("#questions input").first.press("Enter")
+    assert opened.visible_frames() == ["3"] and page.inner_text("#score") == "score: 4 of 7"
+    assert page.inner_text("#feedback").startswith("not quite (you typed nothing): dL/da += dL/dc")
+
+    # A leaf's step states nothing new: Next shows it at once.
+    page.click("#next")
+    assert opened.visible_frames() == ["4"] and page.is_hidden("#quiz")
+
+    # Predict mode off with a quiz open: it closes, and Next steps at once again.
+    page.fill("#slider", "1")
+    page.click("#next")
+    assert not page.is_hidden("#quiz") and opened.visible_frames() == ["1"]
+    page.click("#predict")
+    assert page.is_hidden("#quiz") and page.is_hidden("#score") and page.is_hidden("#feedback")
+    assert not page.is_disabled("#play") and page.inner_text("#score") == "score: 4 of 7"
+    page.click("#next")
+    assert opened.visible_frames() == ["2"]
+    page.keyboard.press("ArrowRight")
+    assert opened.visible_frames() == ["3"]
+    opened.assert_offline()

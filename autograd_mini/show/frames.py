@@ -34,7 +34,7 @@ from typing import Any
 from ..engine import Value, topological_order
 from ..numeric import short_number
 from ..steps import Step, node_names, trace_backward
-from .page import Frame, StepPage, check_interval, page_html
+from .page import Frame, Prediction, StepPage, check_interval, page_html
 from .viz import _box_attrs, _box_label, draw
 
 __all__ = ["FrameState", "Shown", "backward_frames", "backward_page", "frame_states", "replay"]
@@ -179,11 +179,37 @@ def backward_frames(root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NO
     """
     _check_size(root, max_nodes)  # before any frame is made: the work grows as the square of the size
     ids = {node: f"v{i}" for i, node in enumerate(topological_order(root))}  # draw's names for the boxes
+    names = node_names(root)  # the captions' names (labels may repeat; these never do)
     with _named_for_drawing(root):
         return [
-            Frame(_svg(root, rankdir, shown, state, max_nodes, ids), state.caption, state.current)
+            Frame(
+                _svg(root, rankdir, shown, state, max_nodes, ids),
+                state.caption,
+                state.current,
+                _asked(state, names, names[root]),
+            )
             for state, shown in replay(frame_states(root))
         ]
+
+
+def _asked(state: FrameState, names: Mapping[Value, str], output: str) -> tuple[Prediction, ...]:
+    """What predict mode asks before this frame: each running sum its caption states, with that caption line.
+
+    The caption has one line per change (the root's seed, then one per edge); a leaf's step changes nothing.
+    """
+    lines = state.caption.splitlines()
+    if len(lines) != len(state.changes):  # a name with a line break in it: give the whole caption
+        lines = [state.caption] * len(state.changes)
+    return tuple(
+        Prediction(_prompt(output, names[node], shown), shown.grad, line)
+        for (node, shown), line in zip(state.changes, lines, strict=True)
+    )
+
+
+def _prompt(output: str, name: str, shown: Shown) -> str:
+    """``dL/da``; for a value used several times, which running sum: ``dL/da after 1 of 2``."""
+    head = f"d{output}/d{name}"
+    return head if shown.uses == 1 else f"{head} after {shown.arrived} of {shown.uses}"
 
 
 def _svg(

@@ -2,7 +2,10 @@
 
 The page holds every frame as inline SVG, a caption per frame, Previous / Next / Play buttons,
 a step slider and the left/right arrow keys. Projector mode (the P key, or its button) draws the
-graph as wide as the window and the caption in large type, for the back of a lecture room. The
+graph as wide as the window and the caption in large type, for the back of a lecture room. Predict
+mode (the K key, or its button) asks, before each step is shown, for the gradients its caption will
+state, checks each typed number (relative tolerance 1e-3), answers with the chain-rule line that
+gives it, and keeps a score. The
 page loads nothing from the network, so it works offline, from a file, in any modern browser,
 and inline in Jupyter.
 """
@@ -10,9 +13,13 @@ and inline in Jupyter.
 from __future__ import annotations
 
 import html
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+
+from ..numeric import short_number
 
 #: The fastest and slowest a page plays, in milliseconds between frames. A browser's timer takes at
 #: most 2**31 - 1 ms and fires at once beyond that, playing every frame together; a minute per
@@ -47,6 +54,13 @@ _PAGE = Template("""<!DOCTYPE html>
   body.projector #caption { font-size: clamp(1.2rem, 1.9vw, 3.2rem); font-weight: 600; min-height: 2.4em; }
   body.projector .frame:not([hidden]) { flex: 1; min-height: 0; }
   body.projector .frame svg { width: 100%; height: 100%; max-width: none; }
+  #quiz { background: #fffbe6; border: 1px solid #e0c96b; border-radius: 6px; padding: .6rem .8rem; margin: 0 0 .8rem; }
+  #quiz label { display: block; font-family: ui-monospace, monospace; margin: .25rem 0; }
+  #quiz input { font: inherit; width: 9rem; margin-left: .4rem; }
+  #feedback { font-family: ui-monospace, monospace; white-space: pre-wrap; margin: 0 0 .8rem; }
+  #feedback .right { color: #1a7f37; }
+  #feedback .wrong { color: #b3261e; }
+  #score { font-variant-numeric: tabular-nums; font-weight: 600; }
 </style>
 </head>
 <body>
@@ -58,11 +72,21 @@ _PAGE = Template("""<!DOCTYPE html>
   <input id="slider" type="range" min="0" max="$last" value="0" aria-label="step">
   <span id="counter"></span>
   <button id="projector" type="button" aria-pressed="false" title="Projector mode (P)">Projector</button>
+  <button id="predict" type="button" aria-pressed="false" title="Predict mode (K)">Predict</button>
+  <span id="score" hidden></span>
 </div>
+<form id="quiz" hidden>
+  <div id="questions"></div>
+  <button id="check" type="submit">Check &amp; show step</button>
+</form>
+<div id="feedback" aria-live="polite" hidden></div>
 <pre id="caption" aria-live="polite"></pre>
 $frames
 <p class="hint">Keys: &larr; and &rarr; step back and forth; P switches projector mode (the graph as wide
-as the window, large type). Values are filled in from the start. A box shows a gradient from the
+as the window, large type); K switches predict mode: before each step is shown, type the gradients
+its caption will state (Enter checks them and shows the step), and the page says whether each is
+right (to a relative 0.1%), with the chain-rule product that gives it, and keeps the score.
+Values are filled in from the start. A box shows a gradient from the
 step whose caption states it. Every operation sends one contribution back along each edge into it,
 and a value used by several operations adds them up: until the last one arrives, its box is dashed
 purple and says &ldquo;partial: i of k&rdquo;; with the last one the sum is final and never changes. Each
@@ -79,9 +103,20 @@ output $output back to x) and &part;y/&part;x the local derivative of one operat
   const next = document.getElementById("next");
   const play = document.getElementById("play");
   const projector = document.getElementById("projector");
+  const predict = document.getElementById("predict");
+  const score = document.getElementById("score");
+  const quiz = document.getElementById("quiz");
+  const questions = document.getElementById("questions");
+  const feedback = document.getElementById("feedback");
   let current = 0;
   let timer = null;
+  let predicting = false;
+  let right = 0;
+  let asked = 0;
+  function expected(frame) { return JSON.parse(frame.dataset.predict || "[]"); }
+  function closeQuiz() { quiz.hidden = true; questions.replaceChildren(); }
   function show(i) {
+    closeQuiz();
     current = Math.max(0, Math.min(frames.length - 1, i));
     frames.forEach((frame, k) => { frame.hidden = k !== current; });
     slider.value = current;
@@ -91,6 +126,65 @@ output $output back to x) and &part;y/&part;x the local derivative of one operat
     next.disabled = current === frames.length - 1;
     if (timer !== null && current === frames.length - 1) { stop(); }
   }
+  // Predict mode: Next first asks for what the next step's caption will state.
+  function forward() {
+    if (!predicting || !quiz.hidden || current === frames.length - 1) {
+      if (!quiz.hidden) { check(); } else { show(current + 1); }
+      return;
+    }
+    const wanted = expected(frames[current + 1]);
+    feedback.hidden = true;
+    if (wanted.length === 0) { show(current + 1); return; }
+    wanted.forEach((item, k) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "text";
+      box.inputMode = "decimal";
+      box.autocomplete = "off";
+      box.dataset.index = String(k);
+      label.append(item.prompt + " =", box);
+      questions.append(label);
+    });
+    quiz.hidden = false;
+    questions.querySelector("input").focus();
+  }
+  function near(typed, value) {
+    const want = Number(value);
+    if (!Number.isFinite(want)) { return Object.is(typed, want) || (Number.isNaN(typed) && Number.isNaN(want)); }
+    return Math.abs(typed - want) <= Math.max(1e-9, 1e-3 * Math.abs(want));
+  }
+  function check() {
+    const wanted = expected(frames[current + 1]);
+    const boxes = Array.from(questions.querySelectorAll("input"));
+    feedback.replaceChildren();
+    wanted.forEach((item, k) => {
+      const text = boxes[k].value.trim();
+      const typed = text === "" ? NaN : Number(text);
+      const ok = near(typed, item.value);
+      const line = document.createElement("div");
+      line.className = ok ? "right" : "wrong";
+      line.textContent = ok
+        ? "right: " + item.prompt + " = " + item.shown
+        : "not quite (you typed " + (text === "" ? "nothing" : text) + "): " + item.line;
+      feedback.append(line);
+      asked += 1;
+      if (ok) { right += 1; }
+    });
+    score.textContent = "score: " + right + " of " + asked;
+    feedback.hidden = false;
+    show(current + 1);
+  }
+  function togglePredict() {
+    predicting = !predicting;
+    predict.setAttribute("aria-pressed", String(predicting));
+    score.hidden = !predicting;
+    score.textContent = "score: " + right + " of " + asked;
+    play.disabled = predicting;
+    if (predicting && timer !== null) { stop(); }
+    if (!predicting) { closeQuiz(); feedback.hidden = true; }
+  }
+  predict.addEventListener("click", togglePredict);
+  quiz.addEventListener("submit", (event) => { event.preventDefault(); check(); });
   function stop() { clearInterval(timer); timer = null; play.innerHTML = "&#9654; Play"; }
   function start() {
     if (current === frames.length - 1) { show(0); }
@@ -98,7 +192,7 @@ output $output back to x) and &part;y/&part;x the local derivative of one operat
     play.innerHTML = "&#10074;&#10074; Pause";
   }
   prev.addEventListener("click", () => show(current - 1));
-  next.addEventListener("click", () => show(current + 1));
+  next.addEventListener("click", forward);
   play.addEventListener("click", () => (timer === null ? start() : stop()));
   slider.addEventListener("input", () => show(Number(slider.value)));
   function toggleProjector() {
@@ -108,9 +202,11 @@ output $output back to x) and &part;y/&part;x the local derivative of one operat
   projector.addEventListener("click", toggleProjector);
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
-    if (event.key === "ArrowRight") { show(current + 1); event.preventDefault(); }
+    if (event.target instanceof HTMLInputElement && event.target.type === "text") { return; }  // typing an answer
+    if (event.key === "ArrowRight") { forward(); event.preventDefault(); }
     if (event.key === "ArrowLeft") { show(current - 1); event.preventDefault(); }
     if (event.key === "p" || event.key === "P") { toggleProjector(); event.preventDefault(); }
+    if (event.key === "k" || event.key === "K") { togglePredict(); event.preventDefault(); }
   });
   show(0);
 })();
@@ -127,6 +223,39 @@ class Frame:
     svg: str
     caption: str
     current: str  # the name of the highlighted node ("" for none)
+    predictions: tuple[Prediction, ...] = ()  # what predict mode asks before showing this frame
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One gradient a frame's caption states, as predict mode asks for it."""
+
+    prompt: str  # what the student is asked for, e.g. "dL/da"
+    value: float  # the right answer
+    line: str  # the caption line that gives it: the chain-rule product
+
+
+def _predictions_json(predictions: tuple[Prediction, ...]) -> str:
+    """The answers as JSON the page reads; numbers as text, so inf and nan survive (``Number()`` parses them).
+
+    >>> _predictions_json((Prediction("df/dx", float("inf"), "df/dx = inf"),))
+    '[{"prompt": "df/dx", "value": "Infinity", "shown": "inf", "line": "df/dx = inf"}]'
+    """
+    return json.dumps(
+        [
+            {"prompt": p.prompt, "value": _js_number(p.value), "shown": short_number(p.value), "line": p.line}
+            for p in predictions
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _js_number(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return repr(float(value))
 
 
 def page_html(frames: list[Frame], title: str, interval_ms: int = 1200, *, output: str) -> str:
@@ -147,7 +276,9 @@ def page_html(frames: list[Frame], title: str, interval_ms: int = 1200, *, outpu
     check_interval(interval_ms)
     blocks = "\n".join(
         f'<div class="frame" data-step="{i}" data-current="{html.escape(frame.current)}" '
-        f'data-caption="{html.escape(frame.caption)}"{" hidden" if i else ""}>\n{_strip_xml_header(frame.svg)}\n</div>'
+        f'data-caption="{html.escape(frame.caption)}" '
+        f'data-predict="{html.escape(_predictions_json(frame.predictions))}"'
+        f"{' hidden' if i else ''}>\n{_strip_xml_header(frame.svg)}\n</div>"
         for i, frame in enumerate(frames)
     )
     return _PAGE.substitute(
