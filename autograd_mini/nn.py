@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import operator
@@ -348,6 +349,17 @@ def _weighted_sum(w: list[Value], b: Value | None, x: Iterable[Value]) -> Value:
     """
     products = map(operator.mul, w, x)
     return sum(products, b if b is not None else next(products))
+
+
+def parameter_count(sizes: Sequence[int], bias: bool = True) -> int:
+    """The weights and biases of an MLP with layer sizes ``[nin, *nouts]``, counted without building it.
+
+    Each layer of ``n_out`` neurons on ``n_in`` inputs has ``n_out * (n_in + bias)`` parameters.
+
+    >>> parameter_count([2, 16, 16, 1]), len(MLP(2, [16, 16, 1], seed=0).parameters())
+    (337, 337)
+    """
+    return sum(n_out * (n_in + bias) for n_in, n_out in itertools.pairwise(sizes))
 
 
 # -- checking what the user passed ---------------------------------------------------------

@@ -29,11 +29,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from itertools import pairwise
 from typing import Any
 
 from .fileio import read_limited, write_whole
-from .nn import MLP
+from .nn import MLP, parameter_count
 
 FORMAT = "autograd_mini.MLP"
 VERSION = 1
@@ -174,16 +173,13 @@ def _model_from(document: Any) -> MLP:
 
 
 def _parameter_count(nin: Any, nouts: Any, bias: Any) -> int:
-    """The parameters of ``MLP(nin, nouts, bias=bias)``, from the numbers alone: no network is built.
-
-    Each layer of ``n_out`` neurons on ``n_in`` inputs has ``n_out * (n_in + bias)`` parameters.
-    """
+    """The parameters of ``MLP(nin, nouts, bias=bias)`` declared in a file, after checking the numbers' types."""
     if not isinstance(nouts, list) or not nouts:
         raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r:.60}")
     sizes = [_positive_int(nin, "nin"), *(_positive_int(n, "a layer size in nouts") for n in nouts)]
     if not isinstance(bias, bool):
         raise ValueError(f"bias must be true or false, got {type(bias).__name__}: {bias!r:.60}")
-    return sum(n_out * (n_in + bias) for n_in, n_out in pairwise(sizes))
+    return parameter_count(sizes, bias)
 
 
 def _positive_int(n: Any, what: str) -> int:

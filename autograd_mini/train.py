@@ -36,14 +36,12 @@ optimizer, ``fit``, then the loss curve, decision boundary and model saved in a 
 
 from __future__ import annotations
 
-import io
 import math
 import numbers
 import random
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
@@ -55,7 +53,7 @@ from . import datasets, fileio, losses, serialize
 from .collector import paused
 from .compiled import MAX_WORKING_VALUES, Program, trace
 from .engine import Value, no_grad
-from .nn import MLP
+from .nn import MLP, parameter_count
 from .numeric import short_number
 from .optim import SGD, Adam, Optimizer
 
@@ -760,7 +758,7 @@ def _check_size(sizes: list[int], max_parameters: int | None) -> None:
     """Refuse a network of more than ``max_parameters`` weights and biases, counted before it is built."""
     if max_parameters is None:
         return
-    count = sum(n_out * (n_in + 1) for n_in, n_out in pairwise(sizes))  # a neuron: a weight per input, a bias
+    count = parameter_count(sizes)
     if count > max_parameters:
         shape = " -> ".join(f"{n:,}" for n in sizes)
         raise SettingsError(
@@ -778,9 +776,7 @@ def _save(run: Run, settings: TrainSettings, folder: Path) -> list[Path]:
     if run.X.shape[1] == 2:
         pictures[folder / "decision_boundary.png"] = plots.decision_boundary(run.model, run.X, run.y, title=title)
     for path, figure in pictures.items():
-        png = io.BytesIO()
-        figure.savefig(png, format="png", dpi=120)  # as plots saves them; drawn in memory, written whole below
-        fileio.write_whole(path, png.getvalue())
+        fileio.write_whole(path, plots.png_bytes(figure))
     model_path = folder / "model.json"
     serialize.save(run.model, model_path)
     return [*pictures, model_path]
