@@ -6,23 +6,29 @@
 >>> y.backward()
 >>> round(x.grad, 6)
 0.005364
+
+Importing the package loads the core only, which needs nothing but Python's standard library: the
+engine, the rules, the modes, ``functional``, ``nn``, the losses, the optimizers, the teaching
+tools, the step tracer, the names and the expression parser. What needs numpy, graphviz, tqdm or
+matplotlib (``fit``, ``trace``, ``draw``, the step page, ``datasets``, ``plots``) is imported the
+first time it is used, by the module ``__getattr__`` below (PEP 562); every name in ``__all__``
+is importable from here either way.
 """
 
-from . import datasets, losses, nn, optim
-from .cli import expr as expr  # expr, frames, page, viz: where they were before show/ and cli/
-from .cli.expr import ExpressionError, parse
-from .compiled import Program, TraceError, trace
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import engine, expr, losses, moved, names, nn, optim
 from .engine import Value, detect_anomaly, gradients, no_grad, topological_order
+from .expr import ExpressionError, parse
 from .functional import cos, exp, grad, hessian, log, relu, sigmoid, sin, sqrt, tanh, value_and_grad
 from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
+from .names import node_names
 from .nn import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, StepDecay
 from .serialize import load, save
-from .show import frames as frames
-from .show import page as page
-from .show import viz as viz
-from .show.frames import backward_frames, backward_page
-from .show.viz import draw
 from .steps import trace_backward
 from .teach import (
     backward_cost,
@@ -34,17 +40,58 @@ from .teach import (
     path_sum_cost,
     secant_slopes,
 )
-from .train import History, accuracy, fit, predict
+
+if TYPE_CHECKING:  # what __getattr__ gives, spelled out for type checkers
+    from . import compiled, datasets, train
+    from .compiled import Program, TraceError, trace
+    from .show import frames, page, plots, viz
+    from .show.frames import backward_frames, backward_page
+    from .show.viz import draw
+    from .train import History, accuracy, fit, predict
+
+#: The names loaded on first use, and the module each comes from: they need numpy, graphviz, tqdm or matplotlib.
+LAZY_NAMES = {
+    "Program": "compiled",
+    "TraceError": "compiled",
+    "trace": "compiled",
+    "History": "train",
+    "accuracy": "train",
+    "fit": "train",
+    "predict": "train",
+    "backward_frames": "show.frames",
+    "backward_page": "show.frames",
+    "draw": "show.viz",
+}
+#: The modules loaded on first use as attributes of the package (``autograd_mini.plots``), by their new paths.
+LAZY_MODULES = {
+    "compiled": "compiled",
+    "datasets": "datasets",
+    "train": "train",
+    "viz": "show.viz",
+    "frames": "show.frames",
+    "page": "show.page",
+    "plots": "show.plots",
+}
 
 
-def __getattr__(name: str) -> object:
-    """``autograd_mini.plots`` (now ``autograd_mini.show.plots``), loaded on first use: matplotlib is slow to import."""
-    if name == "plots":
-        from .show import plots
+def __getattr__(name: str) -> Any:
+    """A name of LAZY_NAMES or LAZY_MODULES, imported now; any other name is an AttributeError, as usual."""
+    if name in LAZY_NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{LAZY_NAMES[name]}"), name)
+    if name in LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{LAZY_MODULES[name]}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-        return plots
-    raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")
 
+def _svg_of(root: Value) -> str | None:
+    """How Jupyter draws a Value (``engine.Value._repr_svg_``): with Graphviz, imported when first shown."""
+    from .show.viz import svg_or_none
+
+    return svg_or_none(root)
+
+
+engine.DRAW_SVG = _svg_of  # the engine knows no drawing module; the package, which knows all of them, tells it
+moved.install()
 
 __all__ = [
     "MLP",
@@ -85,6 +132,7 @@ __all__ = [
     "mse",
     "nn",
     "no_grad",
+    "node_names",
     "numeric_grad",
     "optim",
     "parse",

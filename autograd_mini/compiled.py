@@ -58,7 +58,7 @@ from numpy.typing import NDArray
 from .engine import Value
 from .modes import MODES
 from .rules import RULES, Rule, not_finite
-from .steps import reading_order
+from .names import reading_order
 
 __all__ = ["Program", "TraceError", "trace"]
 

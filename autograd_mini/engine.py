@@ -8,6 +8,7 @@ Every primitive in ``rules.py`` takes one or two inputs, so two parent slots are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import isfinite
 from typing import Any
 
@@ -233,10 +234,12 @@ class Value(AsNumber):
         return f"Value({name}data={short_number(self.data, 6)}, grad={short_number(self.grad, 6)}{made})"
 
     def _repr_svg_(self) -> str | None:
-        """Jupyter shows a Value as the drawing of its graph, or as text when it cannot be drawn."""
-        from .show.viz import svg_or_none  # here: the engine itself needs only the standard library
+        """Jupyter shows a Value as the drawing of its graph (DRAW_SVG), or as text when it cannot be drawn."""
+        return DRAW_SVG(self) if DRAW_SVG is not None else None
 
-        return svg_or_none(self)
+
+#: Draws a Value's graph as SVG text, or gives None. The engine imports no drawing code: the package sets this.
+DRAW_SVG: Callable[[Value], str | None] | None = None
 
 
 _ONE_INPUT: Any = object()  # _node's b when the primitive takes one input

@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .engine import Value, topological_order
+from .names import node_names
 from .numeric import short_number
 
 
@@ -65,7 +66,7 @@ class Step:
     upstream: float  # d(root)/d(node), final at this step
     edges: tuple[Edge, ...]
     root: Value
-    names: dict[Value, str]  # a short name for every node of the graph (see node_names)
+    names: dict[Value, str]  # a short name for every node of the graph (names.node_names)
 
     def caption(self) -> str:
         """The chain-rule arithmetic of this step, one line per edge (∂node/∂parent: the local derivative)."""
@@ -92,86 +93,6 @@ class Step:
         if self.index == 0:
             lines.insert(0, f"d{root}/d{root} = 1")
         return "\n".join(lines)
-
-
-def node_names(root: Value) -> dict[Value, str]:
-    """A short name for every node, the one captions, drawings, ``explain`` and the CLI all use.
-
-    A labelled node is called by its label. A computed node without one gets ``n1``, ``n2``, ...
-    in reading order (see ``reading_order``): no gaps, and ``n1`` is what a reader meets first. A
-    constant the engine wrapped (``x * 2``) gets no node name: it is called by its number (a
-    negative one in parentheses, ``(-3)``, so ``df/d(-3)`` reads as one symbol). A leaf made
-    without a label gets ``leaf1``, ``leaf2``, ...
-
-    A name that is already taken gets primes: an automatic name a label uses (``n2'``), the
-    second 2 of ``x*2 + y*2`` (``2'``). So captions never give two nodes one name by accident.
-
-    >>> from autograd_mini import Value
-    >>> x = Value(1.0, label="x")
-    >>> y = (x * 2).tanh() + x * 2
-    >>> names = node_names(y)
-    >>> [names[node] for node in reading_order(y)]
-    ['x', '2', 'n1', 'n2', "2'", 'n3', 'n4']
-    """
-    order = reading_order(root)
-    taken = {node.label for node in order if node.label and node.op != "const"}
-    counts = {"n": 0, "leaf": 0}
-    names = {}
-    for node in order:
-        if node.label and node.op != "const":
-            names[node] = node.label
-            continue
-        if node.op == "const":
-            name = constant_name(node)
-        else:
-            prefix = "n" if node.parents else "leaf"
-            counts[prefix] += 1
-            name = f"{prefix}{counts[prefix]}"
-        while name in taken:
-            name += "'"
-        taken.add(name)
-        names[node] = name
-    return names
-
-
-def constant_name(node: Value) -> str:
-    """What a constant is called in captions and drawings: its number, a negative one in parentheses.
-
-    >>> from autograd_mini import Value
-    >>> x = Value(1.0)
-    >>> constant_name((x * 2).parents[1]), constant_name((x * -0.5).parents[1])
-    ('2', '(-0.5)')
-    """
-    number = short_number(node.data)
-    return f"({number})" if number.startswith("-") else number
-
-
-def reading_order(root: Value, *more_roots: Value) -> list[Value]:
-    """Every node below ``root`` (and ``more_roots``) in the order a left-to-right reading of the expression makes them.
-
-    A post-order walk that visits each node's parents first argument first: for
-    ``tanh(x1*w1 + x2*w2 + b)`` the computed nodes come as x1*w1, x2*w2, their sum, + b, tanh.
-    Also topological (parents before the node), but not backward's order
-    (``engine.topological_order``), which is kept as it is. Iterative: any depth.
-
-    >>> from autograd_mini import Value
-    >>> a, b, c = (Value(1.0, label=name) for name in "abc")
-    >>> [node.label or node.op for node in reading_order(a * b + c)]
-    ['a', 'b', '*', 'c', '+']
-    """
-    order: list[Value] = []
-    visited: set[Value] = set()
-    for start in (root, *more_roots):
-        stack: list[tuple[Value, bool]] = [(start, False)]
-        while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
-            elif node not in visited:
-                visited.add(node)
-                stack.append((node, True))
-                stack.extend((parent, False) for parent in reversed(node.parents))  # first argument on top
-    return order
 
 
 def trace_backward(root: Value) -> list[Step]:

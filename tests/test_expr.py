@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_mini import Value
-from autograd_mini.cli.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, normalize_name, parse
+from autograd_mini.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, normalize_name, parse
 
 # ---------------------------------------------------------------- what it computes
 

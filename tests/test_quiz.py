@@ -11,7 +11,7 @@ import pytest
 from differences import central_difference
 
 from autograd_mini.cli import main
-from autograd_mini.cli.expr import parse
+from autograd_mini.expr import parse
 from autograd_mini.cli.quiz import LEVELS, Question, make_question, parse_answer
 
 

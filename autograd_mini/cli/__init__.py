@@ -9,7 +9,10 @@ Four commands, one module each:
 * ``demo`` (demo.py): both, with their pictures written into one folder;
 * ``quiz`` (quiz.py): questions on derivatives, checked, with the derivation shown on a miss.
 
-expr.py parses the expressions and files.py writes the pictures, each file whole or not at all.
+run.py makes a training run from its settings (for ``train`` and ``demo``), and files.py writes
+the pictures, each file whole or not at all. The expressions are parsed by ``autograd_mini.expr``
+and the quiz's questions made by ``autograd_mini.teach.quiz``: this folder holds the argument
+parsing, the printing and the files, and the library never imports it.
 A user mistake (a bad expression, a missing value, an unknown dataset, a run over the limits) or
 a file that cannot be written (a read-only folder, a full disk, a folder in the way) prints one
 line saying what was wrong and one line with a hint, and exits with code 2; Ctrl-C prints one
@@ -28,13 +31,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ..train import DATASETS, TrainSettings, train_and_save
+from ..expr import ExpressionError
 from . import demo, grad, quiz, train
 from .common import PIPE_CLOSED, PROG, USAGE_ERROR, CommandError, Parser, flush_stdout, interrupted, report
 from .demo import _demo_pictures
-from .expr import ExpressionError
 from .files import DRAW_FORMATS, write_drawing, write_steps
-from .grad import explanations, gradient_report, name_nodes, parse_values
+from .grad import explanations, gradient_report, parse_values
+from .run import DATASETS, TrainSettings, train_and_save
 from .train import parse_sizes
 
 MAIN_EXAMPLES = f"""examples:
@@ -112,9 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from .. import __version__  # here, not at the top: the package imports this module's siblings first
+    """The installed package's version (read only for --version: importlib.metadata is slow to import)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    return __version__
+    try:
+        return version("autograd-mini")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 # The names that were importable from here when the command line was one module.
@@ -130,7 +137,6 @@ __all__ = [
     "explanations",
     "gradient_report",
     "main",
-    "name_nodes",
     "parse_sizes",
     "parse_values",
     "train_and_save",

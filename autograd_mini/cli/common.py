@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import re
 import sys
@@ -106,3 +107,57 @@ def _stdout_failed(error: OSError) -> Exception:
     return CommandError(
         f"cannot write the output: {error.strerror or error}", "check where stdout goes: the disk may be full"
     )
+
+
+# -- argparse types: an option's text as a number, or a message argparse shows -----------------
+
+
+def positive_int(text: str) -> int:
+    """An option's text as a whole number >= 1 (``--epochs``)."""
+    return _at_least(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """An option's text as a whole number >= 0 (``--seed``)."""
+    return _at_least(text, 0)
+
+
+def _at_least(text: str, least: int) -> int:
+    number = whole_number(text)
+    if number is None or number < least:
+        raise argparse.ArgumentTypeError(f"expects a whole number >= {least}, got {text!r}")
+    return number
+
+
+def whole_number(text: str) -> int | None:
+    """The int ``text`` spells (as Python's ``int`` reads it), or None."""
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def positive_number(text: str) -> float:
+    """An option's text as a finite number > 0 (``--lr``)."""
+    number = _number_or_error(text)
+    if not number > 0.0:
+        raise argparse.ArgumentTypeError(f"expects a number > 0, got {text!r}")
+    return number
+
+
+def non_negative_number(text: str) -> float:
+    """An option's text as a finite number >= 0 (``--noise``)."""
+    number = _number_or_error(text)
+    if not number >= 0.0:
+        raise argparse.ArgumentTypeError(f"expects a number >= 0, got {text!r}")
+    return number
+
+
+def _number_or_error(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects a number, got {text!r}") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"expects a finite number, got {text!r}")
+    return number

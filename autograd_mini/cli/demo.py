@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 
 from ..engine import Value
+from ..expr import parse
 from ..numeric import short_number
-from ..teach import explain
-from ..train import TrainSettings
+from ..teach.explanation import explain
 from .common import PROG, CommandError, Parser, say
-from .expr import parse
 from .files import make_folder, write_drawing, write_steps
-from .grad import gradient_report, name_nodes
+from .grad import gradient_report
+from .run import TrainSettings
 from .train import RUN_FILES, add_eager_option, train_and_report
 
 #: The neuron of the demo: o = tanh(x1*w1 + x2*w2 + b), with b chosen so that o = 1/sqrt(2).
@@ -51,7 +51,6 @@ def run(options: argparse.Namespace) -> int:
     make_folder(out, DEMO_FILES)
     say(f"1. Gradients of one neuron, by backpropagation\n{'-' * 46}")
     built = parse(DEMO_EXPRESSION).build(DEMO_VALUES)
-    name_nodes(built.root)
     built.root.backward()
     say(gradient_report(DEMO_EXPRESSION, built))
     say(f"\nWhy df/dw1 is {short_number(built.inputs['w1'].grad, 6)}:")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..engine import Value
 from ..numeric import short_number
+from ..expr import FUNCTIONS, Built, ExpressionError, normalize_name, parse
 from .common import PROG, CommandError, Parser, say
-from .expr import FUNCTIONS, Built, ExpressionError, normalize_name, parse
 from .files import check_draw_path, graph_bytes, page_bytes, write
 
 GRAD_EXAMPLES = f"""examples:
@@ -54,7 +54,6 @@ def run(options: argparse.Namespace) -> int:
         raise CommandError(
             str(error), "pick other values: log needs an input > 0, sqrt >= 0, / a divisor != 0, exp an input < 709"
         ) from None
-    name_nodes(built.root)
     built.root.backward()
     lines = [gradient_report(options.expression, built)]
     if options.explain:
@@ -133,25 +132,6 @@ def _finite(text: str, pair: str) -> float:
     return number
 
 
-def name_nodes(root: Value) -> None:
-    """Label every unlabelled node with its ``steps.node_names`` name: the drawing shows the explanation's names.
-
-    Constants keep no label: they are drawn, and explained, as their number.
-
-    >>> root = parse("x**2 * sin(x)").build({"x": 1.5}).root
-    >>> name_nodes(root)
-    >>> [(node.label, node.op) for node in root.parents]     # x**2 is read first: n1; its 2 stays a number
-    [('n1', '**'), ('n2', 'sin')]
-    >>> [node.label for node in root.parents[0].parents]
-    ['x', '']
-    """
-    from ..steps import node_names
-
-    for node, name in node_names(root).items():
-        if node.op != "const":
-            node.label = node.label or name
-
-
 def gradient_report(text: str, built: Built) -> str:
     """The value and one line per input's gradient (6 significant digits), after ``backward``.
 
@@ -179,7 +159,7 @@ def explanations(built: Built) -> str:
     <BLANKLINE>
     df/dx by the chain rule: the sum over the 2 paths from x to f ...
     """
-    from ..teach import explain  # here, not at the top: only --explain needs it
+    from ..teach.explanation import explain  # here, not at the top: only --explain needs it
 
     blocks = [explain(built.root, leaf) for leaf in built.inputs.values() if leaf is not built.root]
     return "".join(f"\n{block}\n" for block in blocks)

@@ -1,7 +1,7 @@
 """The ``quiz`` command: random expressions, a point, "what is df/dx?"; a miss shows the chain rule.
 
-The questions come from ``random.Random(seed)``, so one seed gives a whole class the same questions.
-Each is written in the expression language (expr.py) and computed by the engine, never by ``eval``.
+The questions are made by ``autograd_mini.teach.quiz`` from ``random.Random(seed)``, so one seed
+gives a whole class the same questions; this module asks them, reads the answers and keeps the score.
 """
 
 from __future__ import annotations
@@ -10,30 +10,14 @@ import argparse
 import math
 import random
 import sys
-from typing import NamedTuple
 
 from ..numeric import short_number
-from ..teach import explain
-from .common import PROG, CommandError, Parser, say
-from .expr import Built, parse
-from .train import _non_negative_int, _positive, _positive_int
+from ..teach.explanation import explain
+from ..teach.quiz import LEVELS, Question, built, make_question, parse_answer
+from .common import PROG, CommandError, Parser, non_negative_int, positive_int, positive_number, say
 
-LEVELS = ("op", "chain", "shared", "neuron")
 #: The most questions one quiz asks.
 MAX_QUESTIONS = 100
-#: The functions a question uses: those whose derivative a student is expected to know.
-QUIZ_FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "sin", "cos")
-# The templates of each level: {f} and {g} are two different functions, {a} and {b} whole numbers 2 to 4.
-TEMPLATES = {
-    "op": ("{a}*x", "x**{a}", "{a}/x", "x/{a}", "{f}(x)", "{g}(x)"),
-    "chain": ("{f}({a}*x)", "{f}(x**{a})", "{f}({a}*x + {b})", "{f}({g}(x))", "{f}({g}({a}*x))"),
-    "shared": ("x*{f}(x)", "{f}(x) + {a}*x", "{f}(x)/x", "x**{a} * {f}(x)", "{f}(x) * {g}(x)", "{f}(x*x + x)"),
-    "neuron": ("tanh(x1*w1 + x2*w2 + b)", "sigmoid(x1*w1 + x2*w2 + b)", "relu(x1*w1 + x2*w2 + b)"),
-}
-X_VALUES = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
-NEURON_VALUES = tuple(k / 2 for k in range(-4, 5))
-# A question's gradient is exactly 0 (a dead relu) or within these sizes, so that answers are worked, not guessed.
-SMALLEST_ANSWER, LARGEST_ANSWER = 1e-3, 1e3
 _ENDINGS = ("", "q", "quit")
 
 QUIZ_EXAMPLES = f"""examples:
@@ -44,22 +28,6 @@ QUIZ_EXAMPLES = f"""examples:
 levels: op (one operation), chain (a function of a function), shared (x reached by two paths),
 neuron (tanh, sigmoid or relu of x1*w1 + x2*w2 + b; asks for a weight's or the bias's gradient).
 answer with a number (4 significant digits will do) or a fraction like 1/2; a blank line or q ends the quiz."""
-
-
-class Question(NamedTuple):
-    """One question: d(expression)/d(wrt) at ``values``, whose answer the engine's backward gives.
-
-    Attributes:
-        expression: the function, in the expression language.
-        values: a number for each of its names.
-        wrt: the name to differentiate with respect to.
-        answer: the gradient.
-    """
-
-    expression: str
-    values: dict[str, float]
-    wrt: str
-    answer: float
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -74,9 +42,9 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     add = quiz.add_argument
     add("--level", choices=LEVELS, default="chain", help="kind of expression (default: %(default)s)")
-    add("--questions", metavar="N", type=_positive_int, default=5, help="how many (default: %(default)s)")
-    add("--seed", metavar="S", type=_non_negative_int, help="same seed, same questions (default: a random one)")
-    add("--tolerance", metavar="T", type=_positive, default=1e-3, help="relative tolerance (default: %(default)s)")
+    add("--questions", metavar="N", type=positive_int, default=5, help="how many (default: %(default)s)")
+    add("--seed", metavar="S", type=non_negative_int, help="same seed, same questions (default: a random one)")
+    add("--tolerance", metavar="T", type=positive_number, default=1e-3, help="relative tolerance (default: %(default)s)")
     quiz.set_defaults(run=run)
 
 
@@ -102,57 +70,6 @@ def run(options: argparse.Namespace) -> int:
         score += _check(question, answer, options.tolerance)
     say(f"\nscore: {score} of {len(questions)}")
     return 0
-
-
-def make_question(level: str, rng: random.Random) -> Question:
-    """A random question of ``level``, drawn again until it is defined and its answer a workable size.
-
-    >>> question = make_question("op", random.Random(0))
-    >>> question.wrt, parse(question.expression).names
-    ('x', ('x',))
-    """
-    while True:
-        functions = rng.sample(QUIZ_FUNCTIONS, 2)
-        a, b = rng.randint(2, 4), rng.randint(2, 4)
-        expression = rng.choice(TEMPLATES[level]).format(f=functions[0], g=functions[1], a=a, b=b)
-        if level == "neuron":
-            values = {name: rng.choice(NEURON_VALUES) for name in ("x1", "w1", "x2", "w2", "b")}
-            wrt = rng.choice(("w1", "w2", "b"))
-            if values["x1"] * values["w1"] + values["x2"] * values["w2"] + values["b"] == 0:
-                continue  # relu has no derivative at 0
-        else:
-            values, wrt = {"x": rng.choice(X_VALUES)}, "x"
-        answer = _gradient(expression, values, wrt)
-        if answer == 0 or SMALLEST_ANSWER <= abs(answer) <= LARGEST_ANSWER:
-            return Question(expression, values, wrt, answer)
-
-
-def _gradient(expression: str, values: dict[str, float], wrt: str) -> float:
-    """d(expression)/d(wrt) by backward, or NaN where the expression or its derivative is undefined."""
-    try:
-        built = _built(expression, values)
-        built.root.backward()
-    except (ArithmeticError, ValueError):  # log of a negative number, 1/0, ...
-        return math.nan
-    return float(built.inputs[wrt].grad)
-
-
-def _built(expression: str, values: dict[str, float]) -> Built:
-    return parse(expression).build(values)
-
-
-def parse_answer(text: str) -> float | None:
-    """The finite number ``text`` writes, as a decimal (``-0.25``, ``1e-3``) or a fraction (``1/2``); else None.
-
-    >>> parse_answer("0.25"), parse_answer(" -1/4 "), parse_answer("1/0"), parse_answer("x")
-    (0.25, -0.25, None, None)
-    """
-    numerator, slash, denominator = text.strip().partition("/")
-    try:
-        number = float(numerator) / float(denominator) if slash else float(numerator)
-    except (ValueError, ZeroDivisionError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _read_answer() -> float | None:
@@ -183,7 +100,7 @@ def _check(question: Question, answer: float, tolerance: float) -> int:
     if math.isclose(answer, question.answer, rel_tol=tolerance, abs_tol=1e-12):
         say("right")
         return 1
-    built = _built(question.expression, question.values)
+    graph = built(question)
     say(f"not quite: df/d{question.wrt} = {short_number(question.answer, 6)}")
-    say(explain(built.root, built.inputs[question.wrt]))
+    say(explain(graph.root, graph.inputs[question.wrt]))
     return 0

@@ -8,8 +8,18 @@ import math
 from pathlib import Path
 
 from ..numeric import short_number
-from ..train import DATASETS, LOSS_CHOICES, OPTIMIZERS, Run, SettingsError, TrainSettings, train_and_save
-from .common import PROG, CommandError, Parser, say
+from .run import DATASETS, LOSS_CHOICES, OPTIMIZERS, Run, SettingsError, TrainSettings, train_and_save
+from .common import (
+    PROG,
+    CommandError,
+    Parser,
+    non_negative_int,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    say,
+    whole_number,
+)
 from .files import cannot_write, make_folder
 
 #: The most samples ``train --samples`` accepts: 100,000 train (compiled) in about a minute.
@@ -53,28 +63,28 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     add(
         "--samples",
         metavar="N",
-        type=_positive_int,
+        type=positive_int,
         default=defaults.samples,
         help=f"dataset size, at most {MAX_SAMPLES:,} (default: %(default)s)",
     )
-    add("--noise", metavar="STD", type=_non_negative, help="dataset noise (default: the dataset's own)")
+    add("--noise", metavar="STD", type=non_negative_number, help="dataset noise (default: the dataset's own)")
     add("--hidden", metavar="SIZES", type=parse_sizes, default=defaults.hidden, help="hidden layers (default: 16,16)")
     add("--activation", choices=("relu", "tanh", "sigmoid"), default=defaults.activation, help="(default: %(default)s)")
     add("--loss", choices=LOSS_CHOICES, default=defaults.loss, help="(default: %(default)s)")
     add("--optimizer", choices=tuple(OPTIMIZERS), default=defaults.optimizer, help="(default: %(default)s)")
-    add("--lr", type=_positive, default=defaults.lr, help="learning rate (default: %(default)s)")
+    add("--lr", type=positive_number, default=defaults.lr, help="learning rate (default: %(default)s)")
     add(
         "--epochs",
         metavar="N",
-        type=_positive_int,
+        type=positive_int,
         default=defaults.epochs,
         help="passes over the data (default: %(default)s)",
     )
-    add("--batch-size", metavar="N", type=_positive_int, help="samples per step (default: all of them)")
+    add("--batch-size", metavar="N", type=positive_int, help="samples per step (default: all of them)")
     add(
         "--seed",
         metavar="N",
-        type=_non_negative_int,
+        type=non_negative_int,
         default=defaults.seed,
         help="seed of data, weights, order (default: %(default)s)",
     )
@@ -197,56 +207,9 @@ def parse_sizes(text: str) -> list[int]:
     [16, 8]
     """
     parts = [part.strip() for part in text.split(",")] if text.strip() else []
-    sizes = [_whole_number(part) for part in parts]
+    sizes = [whole_number(part) for part in parts]
     if not all(size is not None and size >= 1 for size in sizes):
         raise argparse.ArgumentTypeError(
             f"expects sizes such as 16,16 (whole numbers >= 1, comma-separated), got {text!r}"
         )
     return [size for size in sizes if size is not None]
-
-
-def _positive_int(text: str) -> int:
-    return _at_least(text, 1)
-
-
-def _non_negative_int(text: str) -> int:
-    return _at_least(text, 0)
-
-
-def _at_least(text: str, least: int) -> int:
-    number = _whole_number(text)
-    if number is None or number < least:
-        raise argparse.ArgumentTypeError(f"expects a whole number >= {least}, got {text!r}")
-    return number
-
-
-def _whole_number(text: str) -> int | None:
-    """The int ``text`` spells (as Python's ``int`` reads it), or None."""
-    try:
-        return int(text)
-    except ValueError:
-        return None
-
-
-def _positive(text: str) -> float:
-    number = _number_or_error(text)
-    if not number > 0.0:
-        raise argparse.ArgumentTypeError(f"expects a number > 0, got {text!r}")
-    return number
-
-
-def _non_negative(text: str) -> float:
-    number = _number_or_error(text)
-    if not number >= 0.0:
-        raise argparse.ArgumentTypeError(f"expects a number >= 0, got {text!r}")
-    return number
-
-
-def _number_or_error(text: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expects a number, got {text!r}") from None
-    if not math.isfinite(number):
-        raise argparse.ArgumentTypeError(f"expects a finite number, got {text!r}")
-    return number

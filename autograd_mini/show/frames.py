@@ -25,7 +25,6 @@ everything it shows: the states of a graph of n values and e edges take O(n + e)
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -33,9 +32,10 @@ from typing import Any
 
 from ..engine import Value, topological_order
 from ..numeric import short_number
-from ..steps import Step, node_names, trace_backward
+from ..names import node_names
+from ..steps import Step, trace_backward
 from .page import Frame, Prediction, StepPage, check_interval, page_html
-from .viz import _box_attrs, _box_label, draw
+from .viz import box_attrs, box_label, draw
 
 __all__ = ["FrameState", "Shown", "backward_frames", "backward_page", "frame_states", "replay"]
 
@@ -179,17 +179,16 @@ def backward_frames(root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NO
     """
     _check_size(root, max_nodes)  # before any frame is made: the work grows as the square of the size
     ids = {node: f"v{i}" for i, node in enumerate(topological_order(root))}  # draw's names for the boxes
-    names = node_names(root)  # the captions' names (labels may repeat; these never do)
-    with _named_for_drawing(root):
-        return [
-            Frame(
-                _svg(root, rankdir, shown, state, max_nodes, ids),
-                state.caption,
-                state.current,
-                _asked(state, names, names[root]),
-            )
-            for state, shown in replay(frame_states(root))
-        ]
+    names = node_names(root)  # the captions' names, drawn in the boxes
+    return [
+        Frame(
+            _svg(root, rankdir, shown, state, max_nodes, ids, names),
+            state.caption,
+            state.current,
+            _asked(state, names, names[root]),
+        )
+        for state, shown in replay(frame_states(root))
+    ]
 
 
 def _asked(state: FrameState, names: Mapping[Value, str], output: str) -> tuple[Prediction, ...]:
@@ -213,7 +212,13 @@ def _prompt(output: str, name: str, shown: Shown) -> str:
 
 
 def _svg(
-    root: Value, rankdir: str, shown: Mapping[Value, Shown], state: FrameState, max_nodes: int, ids: dict[Value, str]
+    root: Value,
+    rankdir: str,
+    shown: Mapping[Value, Shown],
+    state: FrameState,
+    max_nodes: int,
+    ids: dict[Value, str],
+    names: dict[Value, str],
 ) -> str:
     """One frame's drawing, rendered at once: only its SVG text is kept."""
     drawing = draw(
@@ -223,21 +228,22 @@ def _svg(
         highlight=state.highlight,
         highlight_edges=state.highlight_edges,
         max_nodes=max_nodes,
+        names=names,
     )
     for node, box in shown.items():
         if not box.is_final:  # a later statement for the same box replaces its label and style
-            drawing.node(ids[node], **_partial_attrs(node, box))
+            drawing.node(ids[node], **_partial_attrs(node, names[node], box))
     svg: str = drawing.pipe(format="svg", encoding="utf-8")
     return svg
 
 
-def _partial_attrs(node: Value, box: Shown) -> dict[str, str]:
+def _partial_attrs(node: Value, name: str, box: Shown) -> dict[str, str]:
     """A box whose sum still waits for contributions: dashed purple, its grad line marked partial."""
-    attrs = _box_attrs(node, False, False, None)  # never the root, never the highlighted node: both are final
+    attrs = box_attrs(node)  # never the root, never the highlighted node: both are final
     style = attrs["style"] if "dashed" in attrs["style"] else f"{attrs['style']},dashed"
     attrs.update(style=style, fillcolor=PARTIAL_FILL, color=PARTIAL_BORDER, penwidth="2")
     mark = f'grad {short_number(box.grad)}<br/><font color="{PARTIAL_BORDER}"><i>{box.mark}</i></font>'
-    return {"label": _box_label(node, "", mark), **attrs}
+    return {"label": box_label(node, name, mark), **attrs}
 
 
 def _check_size(root: Value, max_nodes: int) -> None:
@@ -251,23 +257,6 @@ def _check_size(root: Value, max_nodes: int) -> None:
             f"the graph has {count} values, more than max_nodes={max_nodes}: its step-by-step page would hold "
             f"{count + 1} drawings of {count} boxes each. Show a smaller expression, or pass max_nodes={count}."
         )
-
-
-@contextmanager
-def _named_for_drawing(root: Value) -> Iterator[None]:
-    """Give unlabelled nodes their caption names while the drawings are built, then undo it.
-
-    draw() writes labels into the DOT text as it builds it, so the labels are only needed
-    for that long; the user's graph is left exactly as it was, also if drawing fails.
-    """
-    unlabelled = {node: name for node, name in node_names(root).items() if not node.label}
-    try:
-        for node, name in unlabelled.items():
-            node.label = name
-        yield
-    finally:
-        for node in unlabelled:
-            node.label = ""
 
 
 def backward_page(

@@ -31,7 +31,7 @@ import graphviz  # type: ignore[import-untyped]
 
 from ..engine import Value, topological_order
 from ..numeric import as_float, short_number
-from ..steps import constant_name
+from ..names import node_names
 
 __all__ = ["GraphvizFailedError", "GraphvizNotFoundError", "draw"]
 
@@ -165,6 +165,7 @@ def draw(
     highlight: Iterable[Value] = (),
     highlight_edges: Iterable[tuple[Value, Value]] = (),
     caption: str | None = None,
+    names: Mapping[Value, str] | None = None,
 ) -> graphviz.Digraph:
     """The computation graph below ``root`` as a Graphviz drawing.
 
@@ -187,6 +188,9 @@ def draw(
         highlight: values drawn with a thick orange border.
         highlight_edges: (parent, result) pairs whose edges through the op are drawn orange.
         caption: a line of text under the drawing.
+        names: the name to title each box with; None names every node as every text does
+            (``names.node_names``: a label, else ``n1``, ``n2``, ... in reading order, a constant
+            by its number). A node missing from the mapping is drawn without a name.
 
     Returns:
         A ``graphviz.Digraph``: ``.source`` is its DOT text, ``.render(name, format="png")``
@@ -208,7 +212,8 @@ def draw(
     marked_edges = _checked_edges(highlight_edges, index)
     shown = _grads_to_show(order, grads) if show_grad or color_by_grad else {}
     largest = _largest_finite(shown.values())
-    groups, names = _clusters(order, cluster) if cluster is not None else ({}, {})
+    groups, short = _clusters(order, cluster) if cluster is not None else ({}, {})
+    titles = {**(node_names(root) if names is None else _checked_names(names)), **short}
 
     graph = Drawing(name="autograd_mini", graph_attr=_graph_attrs(rankdir, caption))
     graph.attr("node", fontname=FONT, fontsize="11")
@@ -219,9 +224,9 @@ def draw(
     for i, node in enumerate(order):
         where = subgraphs[groups[node]] if node in groups else graph
         fill = _grad_fill(shown.get(node), largest) if color_by_grad else None
-        box = _box_attrs(node, node is root, node in marked, fill)
+        box = box_attrs(node, is_root=node is root, is_marked=node in marked, fill=fill)
         grad_text = _grad_text(shown, node) if show_grad else None
-        where.node(f"v{i}", _box_label(node, names.get(node, ""), grad_text), **box)
+        where.node(f"v{i}", box_label(node, titles.get(node, ""), grad_text), **box)
         if node.parents:
             where.node(f"o{i}", _html(OP_SYMBOLS.get(node.op, node.op)), **_op_attrs(node))
     for i, node in enumerate(order):
@@ -272,6 +277,15 @@ def _checked_order(root: Value, rankdir: str, max_nodes: int) -> list[Value]:
             f"unreadable. Draw a smaller expression, or pass draw(root, max_nodes={len(order)}) to draw it anyway."
         )
     return order
+
+
+def _checked_names(names: Any) -> Mapping[Value, str]:
+    if not isinstance(names, Mapping):
+        raise TypeError(f"names expects a mapping from Value to str, got {type(names).__name__}")
+    for node, name in names.items():
+        if not isinstance(name, str):
+            raise TypeError(f"names expects str names, got {type(name).__name__} for {node!r}")
+    return names
 
 
 def _checked_values(values: Iterable[Value], index: Mapping[Value, int], what: str) -> set[Value]:
@@ -333,27 +347,32 @@ def _html(text: str) -> str:
     return f"<{_text(text)}>"
 
 
-def _box_label(node: Value, parameter_name: str, grad_text: str | None) -> str:
-    """Name, data, grad. A constant is titled by its number, as captions call it, never by a node name.
+def box_label(node: Value, name: str, grad_text: str | None) -> str:
+    """A box's label, as a Graphviz HTML label: its name (in bold; none if ""), data, and ``grad_text``.
 
-    (Its label, if a step-by-step drawing gave it one, is that number, primed if it repeats: ``2'``.)
-    Its grad line stays: backward computes it (how the root would move if the number did), and a
-    step-by-step caption states it, so the box agrees with the caption.
+    A constant is marked "constant" in place of its data line, since its name is its number (``2``,
+    or ``2'`` where it repeats). Its grad line stays: backward computes it (how the root would move
+    if the number did), and a step-by-step caption states it, so the box agrees with the caption.
+
+    >>> from autograd_mini import Value
+    >>> box_label(Value(2.0), "x", "grad 1")
+    '<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td><b>x</b></td></tr><tr><td>data 2</td></tr><tr><td>grad 1</td></tr></table>>'
     """
-    if node.op == "const":
-        rows = [f"<b>{_text(node.label or constant_name(node))}</b>", '<font color="#777777">constant</font>']
-    else:
-        name = parameter_name or node.label
-        rows = [f"<b>{_text(name)}</b>"] if name else []
-        rows.append(f"data {short_number(node.data)}")
+    rows = [f"<b>{_text(name)}</b>"] if name else []
+    rows.append('<font color="#777777">constant</font>' if node.op == "const" else f"data {short_number(node.data)}")
     if grad_text is not None:
         rows.append(grad_text)
     cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
     return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{cells}</table>>'
 
 
-def _box_attrs(node: Value, is_root: bool, is_marked: bool, fill: str | None) -> dict[str, str]:
-    """Leaves: square corners, blue; constants: dashed, grey; results: rounded; root: double border."""
+def box_attrs(node: Value, *, is_root: bool = False, is_marked: bool = False, fill: str | None = None) -> dict[str, str]:
+    """A box's Graphviz attributes. Leaves: square corners, blue; constants: dashed, grey; results:
+    rounded; the root: a double border; a highlighted box (``is_marked``): thick orange; ``fill``: its colour.
+
+    >>> box_attrs(Value(1.0) * 2)["style"]
+    'filled,rounded'
+    """
     if node.op == "":
         attrs = {"shape": "box", "style": "filled", "fillcolor": LEAF_FILL}
     elif node.op == "const":

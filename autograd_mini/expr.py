@@ -30,8 +30,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ..engine import Value
-from ..rules import RULES, arity
+from .engine import Value
+from .rules import RULES, arity
 
 #: The functions an expression may call: the engine's one-input primitives, as the rules table
 #: holds them when this module is imported ("neg" is written as unary -). Each call is built by
@@ -240,7 +240,7 @@ def parse(text: str) -> Expression:
     >>> parse("x ** 5000")
     Traceback (most recent call last):
     ...
-    autograd_mini.cli.expr.ExpressionError: the exponent 5000 is too large (at most 1000 in size), at column 6: '5000'
+    autograd_mini.expr.ExpressionError: the exponent 5000 is too large (at most 1000 in size), at column 6: '5000'
     """
     if not isinstance(text, str):
         raise TypeError(f"parse expects the expression as a str, got {type(text).__name__}: {text!r}")

@@ -1,0 +1,219 @@
+"""One way to check an argument, used by every module: a wrong type is a TypeError, a wrong value a ValueError.
+
+Each checker takes the argument and its name and returns it in the form the caller works with
+(an int, a float, a bool). Its error names the argument, says what it got and what was expected:
+
+>>> count(2.5, "epochs")
+Traceback (most recent call last):
+...
+TypeError: epochs must be an int >= 1, got float: 2.5
+>>> count(0, "epochs")
+Traceback (most recent call last):
+...
+ValueError: epochs must be an int >= 1, got 0
+
+A bool is never a number here (``True`` is an int in Python, but nobody means 1 by it). What an
+error shows of a value is cut at SHOWN characters, so a 10 MB string is not echoed back whole.
+
+This module imports nothing from the rest of the package: every layer can use it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+#: The most characters of a value an error message shows.
+SHOWN = 60
+
+T = TypeVar("T")
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, cut to SHOWN characters (ending in "…") so that an error message stays one line.
+
+    >>> shown("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"
+    """
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def _wrong_type(name: str, expected: str, value: Any) -> TypeError:
+    return TypeError(f"{name} must be {expected}, got {type(value).__name__}: {shown(value)}")
+
+
+def _wrong_value(name: str, expected: str, value: Any) -> ValueError:
+    return ValueError(f"{name} must be {expected}, got {shown(value)}")
+
+
+def count(value: Any, name: str, *, least: int = 1) -> int:
+    """``value`` as an int of at least ``least``: a size, a number of steps, a limit.
+
+    numpy's integers are ints here; floats, even whole ones, are not (``2.0`` epochs is a slip).
+
+    >>> count(3, "epochs"), count(0, "max_paths", least=0)
+    (3, 0)
+    """
+    expected = f"an int >= {least}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise _wrong_type(name, expected, value)
+    if value < least:
+        raise _wrong_value(name, expected, value)
+    return int(value)
+
+
+def real(value: Any, name: str) -> float:
+    """``value`` as a float, if it is a real number (not a bool, not a str, not complex); NaN and inf pass.
+
+    >>> real(3, "x")
+    3.0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _wrong_type(name, "a real number", value)
+    return float(value)
+
+
+def number_in(
+    value: Any, name: str, low: float = -math.inf, high: float = math.inf, *, low_open: bool = False,
+    high_open: bool = False,
+) -> float:  # fmt: skip
+    """``value`` as a finite float from ``low`` to ``high``; ``low_open``/``high_open`` leave an end out.
+
+    >>> number_in(0.9, "momentum", 0.0, 1.0, high_open=True)
+    0.9
+    >>> number_in(1.0, "momentum", 0.0, 1.0, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: momentum must be a finite number >= 0 and < 1, got 1.0
+    """
+    number = real(value, name)
+    inside = (number > low if low_open else number >= low) and (number < high if high_open else number <= high)
+    if not (inside and math.isfinite(number)):
+        raise _wrong_value(name, f"a finite number{_bounds(low, high, low_open, high_open)}", value)
+    return number
+
+
+def _bounds(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    """How a range reads in a message: " > 0", " >= 0 and < 1", "" for every finite number."""
+    parts = []
+    if low > -math.inf:
+        parts.append(f"{'>' if low_open else '>='} {low:g}")
+    if high < math.inf:
+        parts.append(f"{'<' if high_open else '<='} {high:g}")
+    return (" " + " and ".join(parts)) if parts else ""
+
+
+def positive(value: Any, name: str) -> float:
+    """``value`` as a finite float > 0: a learning rate, an epsilon.
+
+    >>> positive("0.1", "lr")
+    Traceback (most recent call last):
+    ...
+    TypeError: lr must be a real number, got str: '0.1'
+    """
+    return number_in(value, name, 0.0, low_open=True)
+
+
+def non_negative(value: Any, name: str) -> float:
+    """``value`` as a finite float >= 0: a tolerance, a noise level.
+
+    >>> non_negative(0, "atol")
+    0.0
+    """
+    return number_in(value, name, 0.0)
+
+
+def nonzero(value: Any, name: str) -> float:
+    """``value`` as a finite float other than 0: the step h of a difference quotient.
+
+    >>> nonzero(0.0, "eps")
+    Traceback (most recent call last):
+    ...
+    ValueError: eps must be a finite number other than 0, got 0.0
+    """
+    number = real(value, name)
+    if number == 0.0 or not math.isfinite(number):
+        raise _wrong_value(name, "a finite number other than 0", value)
+    return number
+
+
+def flag(value: Any, name: str) -> bool:
+    """``value`` if it is True or False (not 0, 1 or "yes").
+
+    >>> flag("yes", "compiled")
+    Traceback (most recent call last):
+    ...
+    TypeError: compiled must be True or False, got str: 'yes'
+    """
+    if not isinstance(value, bool):
+        raise _wrong_type(name, "True or False", value)
+    return value
+
+
+def seed(value: Any, name: str = "seed") -> int | None:
+    """``value`` as an int seed, or None for a fresh random one.
+
+    >>> seed(None), seed(7)
+    (None, 7)
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise _wrong_type(name, "an int or None", value)
+    return int(value)
+
+
+def text(value: Any, name: str) -> str:
+    """``value`` if it is a str.
+
+    >>> text(3, "title")
+    Traceback (most recent call last):
+    ...
+    TypeError: title must be a str, got int: 3
+    """
+    if not isinstance(value, str):
+        raise _wrong_type(name, "a str", value)
+    return value
+
+
+def one_of(value: Any, name: str, options: Iterable[str]) -> str:
+    """``value`` if it is one of the names ``options`` (else a ValueError listing them).
+
+    >>> one_of("up", "rankdir", ("LR", "TB"))
+    Traceback (most recent call last):
+    ...
+    ValueError: rankdir must be one of 'LR', 'TB', got 'up'
+    """
+    offered = tuple(options)
+    if not isinstance(value, str) or value not in offered:
+        raise _wrong_value(name, f"one of {', '.join(map(repr, offered))}", value)
+    return value
+
+
+def instance(value: Any, kind: type[T], name: str, expected: str | None = None) -> T:
+    """``value`` if it is a ``kind`` (``expected`` says how the message names the kind; default "a Kind").
+
+    >>> instance(3, str, "label")
+    Traceback (most recent call last):
+    ...
+    TypeError: label must be a str, got int: 3
+    """
+    if not isinstance(value, kind):
+        raise _wrong_type(name, expected or f"a {kind.__name__}", value)
+    return value
+
+
+def function(value: Any, name: str) -> Any:
+    """``value`` if it can be called.
+
+    >>> function(None, "f")
+    Traceback (most recent call last):
+    ...
+    TypeError: f must be a function, got NoneType: None
+    """
+    if not callable(value):
+        raise _wrong_type(name, "a function", value)
+    return value

@@ -1,0 +1,109 @@
+"""Questions on derivatives: random expressions at a point, "what is df/dx?", answered by the engine.
+
+The questions come from a ``random.Random`` the caller seeds, so one seed gives a whole class the
+same questions. Each is written in the expression language (``autograd_mini.expr``) and computed by
+the engine, never by ``eval``. ``autograd-mini quiz`` asks them; ``parse_answer`` reads a typed answer.
+
+>>> import random
+>>> question = make_question("chain", random.Random(3))
+>>> question.expression, question.wrt
+('exp(4*x + 4)', 'x')
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import NamedTuple
+
+from .. import checks
+from ..expr import Built, parse
+
+LEVELS = ("op", "chain", "shared", "neuron")
+#: The functions a question uses: those whose derivative a student is expected to know.
+QUIZ_FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "sin", "cos")
+# The templates of each level: {f} and {g} are two different functions, {a} and {b} whole numbers 2 to 4.
+TEMPLATES = {
+    "op": ("{a}*x", "x**{a}", "{a}/x", "x/{a}", "{f}(x)", "{g}(x)"),
+    "chain": ("{f}({a}*x)", "{f}(x**{a})", "{f}({a}*x + {b})", "{f}({g}(x))", "{f}({g}({a}*x))"),
+    "shared": ("x*{f}(x)", "{f}(x) + {a}*x", "{f}(x)/x", "x**{a} * {f}(x)", "{f}(x) * {g}(x)", "{f}(x*x + x)"),
+    "neuron": ("tanh(x1*w1 + x2*w2 + b)", "sigmoid(x1*w1 + x2*w2 + b)", "relu(x1*w1 + x2*w2 + b)"),
+}
+X_VALUES = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+NEURON_VALUES = tuple(k / 2 for k in range(-4, 5))
+# A question's gradient is exactly 0 (a dead relu) or within these sizes, so that answers are worked, not guessed.
+SMALLEST_ANSWER, LARGEST_ANSWER = 1e-3, 1e3
+
+
+class Question(NamedTuple):
+    """One question: d(expression)/d(wrt) at ``values``, whose answer the engine's backward gives.
+
+    Attributes:
+        expression: the function, in the expression language.
+        values: a number for each of its names.
+        wrt: the name to differentiate with respect to.
+        answer: the gradient.
+    """
+
+    expression: str
+    values: dict[str, float]
+    wrt: str
+    answer: float
+
+
+def make_question(level: str, rng: random.Random) -> Question:
+    """A random question of ``level``, drawn again until it is defined and its answer a workable size.
+
+    >>> question = make_question("op", random.Random(0))
+    >>> question.wrt, parse(question.expression).names
+    ('x', ('x',))
+    """
+    checks.one_of(level, "level", LEVELS)
+    checks.instance(rng, random.Random, "rng", "a random.Random")
+    while True:
+        functions = rng.sample(QUIZ_FUNCTIONS, 2)
+        a, b = rng.randint(2, 4), rng.randint(2, 4)
+        expression = rng.choice(TEMPLATES[level]).format(f=functions[0], g=functions[1], a=a, b=b)
+        if level == "neuron":
+            values = {name: rng.choice(NEURON_VALUES) for name in ("x1", "w1", "x2", "w2", "b")}
+            wrt = rng.choice(("w1", "w2", "b"))
+            if values["x1"] * values["w1"] + values["x2"] * values["w2"] + values["b"] == 0:
+                continue  # relu has no derivative at 0
+        else:
+            values, wrt = {"x": rng.choice(X_VALUES)}, "x"
+        answer = _gradient(expression, values, wrt)
+        if answer == 0 or SMALLEST_ANSWER <= abs(answer) <= LARGEST_ANSWER:
+            return Question(expression, values, wrt, answer)
+
+
+def _gradient(expression: str, values: dict[str, float], wrt: str) -> float:
+    """d(expression)/d(wrt) by backward, or NaN where the expression or its derivative is undefined."""
+    try:
+        built = _built(expression, values)
+        built.root.backward()
+    except (ArithmeticError, ValueError):  # log of a negative number, 1/0, ...
+        return math.nan
+    return float(built.inputs[wrt].grad)
+
+
+def built(question: Question) -> Built:
+    """The question's graph, built afresh (nothing computed backward yet): for showing its derivation."""
+    return _built(question.expression, question.values)
+
+
+def _built(expression: str, values: dict[str, float]) -> Built:
+    return parse(expression).build(values)
+
+
+def parse_answer(text: str) -> float | None:
+    """The finite number ``text`` writes, as a decimal (``-0.25``, ``1e-3``) or a fraction (``1/2``); else None.
+
+    >>> parse_answer("0.25"), parse_answer(" -1/4 "), parse_answer("1/0"), parse_answer("x")
+    (0.25, -0.25, None, None)
+    """
+    numerator, slash, denominator = text.strip().partition("/")
+    try:
+        number = float(numerator) / float(denominator) if slash else float(numerator)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return number if math.isfinite(number) else None
