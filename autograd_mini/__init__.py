@@ -20,7 +20,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import engine, expr, losses, moved, names, nn, optim
+from . import engine, moved
+from . import expr as expr
+from . import losses as losses
+from . import names as names
+from . import nn as nn
+from . import optim as optim
 from .engine import Value, detect_anomaly, gradients, no_grad, topological_order
 from .expr import ExpressionError, parse
 from .functional import cos, exp, grad, hessian, log, relu, sigmoid, sin, sqrt, tanh, value_and_grad
@@ -42,9 +47,14 @@ from .teach import (
 )
 
 if TYPE_CHECKING:  # what __getattr__ gives, spelled out for type checkers
-    from . import compiled, datasets, train
+    from . import compiled as compiled
+    from . import datasets as datasets
+    from . import train as train
     from .compiled import Program, TraceError, trace
-    from .show import frames, page, plots, viz
+    from .show import frames as frames
+    from .show import page as page
+    from .show import plots as plots
+    from .show import viz as viz
     from .show.frames import backward_frames, backward_page
     from .show.viz import draw
     from .train import History, accuracy, fit, predict

@@ -217,3 +217,19 @@ def function(value: Any, name: str) -> Any:
     if not callable(value):
         raise _wrong_type(name, "a function", value)
     return value
+
+
+def missing(package: str, needed_by: str) -> ModuleNotFoundError:
+    """The error for a package that is not installed, saying who needs it and how to install it.
+
+    The core needs only the standard library; a module that needs more raises this from its own
+    failed ``import``, so that the missing package is named with the reason it is needed.
+
+    >>> raise missing("numpy", "autograd_mini.datasets")
+    Traceback (most recent call last):
+    ...
+    ModuleNotFoundError: autograd_mini.datasets needs numpy, which is not installed: pip install numpy
+    """
+    return ModuleNotFoundError(
+        f"{needed_by} needs {package}, which is not installed: pip install {package}", name=package
+    )

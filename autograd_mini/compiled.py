@@ -52,13 +52,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
+from . import checks
 from .engine import Value
 from .modes import MODES
-from .rules import RULES, Rule, not_finite
 from .names import reading_order
+from .rules import RULES, Rule, not_finite
+
+try:
+    import numpy as np
+    from numpy.typing import NDArray
+except ImportError as error:
+    raise checks.missing("numpy", "autograd_mini.compiled (trace and its programs)") from error
 
 __all__ = ["Program", "TraceError", "trace"]
 

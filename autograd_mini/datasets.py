@@ -22,8 +22,14 @@ import math
 import numbers
 from typing import Any, TypeAlias
 
-import numpy as np
-from numpy.typing import NDArray
+from . import checks
+
+try:
+    import numpy as np
+    from numpy.typing import NDArray
+except ImportError as error:
+    raise checks.missing("numpy", "autograd_mini.datasets (the toy data sets)") from error
+
 
 Dataset: TypeAlias = "tuple[NDArray[np.float64], NDArray[np.int64]]"
 

@@ -12,12 +12,22 @@ from collections.abc import Callable
 from math import isfinite
 from typing import Any
 
-from . import collector, modes, rules
+from . import checks, collector, modes, rules
 from .modes import MODES, OPEN, detect_anomaly, no_grad
 from .numeric import AsNumber, finite, short_number
 from .rules import RULES
 
 __all__ = ["Value", "detect_anomaly", "gradients", "no_grad", "topological_order"]
+
+
+def _reflected(op: str) -> Callable[[Value, float], Value]:
+    """The method for ``number op a``: the number is wrapped as a constant, and goes first."""
+
+    def reflected(self: Value, other: float) -> Value:
+        return _node(op, _constant(other, op), self)
+
+    reflected.__doc__ = f"number {op} a."
+    return reflected
 
 
 class Value(AsNumber):
@@ -40,12 +50,10 @@ class Value(AsNumber):
     __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db")  # about 120 bytes a node
 
     def __init__(self, data: int | float, label: str = "") -> None:
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
+        checks.text(label, "Value label")
         self.data = finite(data, "Value")
         self.grad: float | Value = 0.0
-        self.label = label
-        self.op = ""
+        self.label, self.op = label, ""
         self._a: Value | None = None
         self._b: Value | None = None
         self._da: Any = 0.0
@@ -98,25 +106,11 @@ class Value(AsNumber):
         return _node("**", self, other)
 
     # 2 * x arrives as x.__rmul__(2): the number is wrapped, and goes first.
-    def __radd__(self, other: float) -> Value:
-        """number + a."""
-        return _node("+", _constant(other, "+"), self)
-
-    def __rsub__(self, other: float) -> Value:
-        """number - a."""
-        return _node("-", _constant(other, "-"), self)
-
-    def __rmul__(self, other: float) -> Value:
-        """number * a."""
-        return _node("*", _constant(other, "*"), self)
-
-    def __rtruediv__(self, other: float) -> Value:
-        """number / a."""
-        return _node("/", _constant(other, "/"), self)
-
-    def __rpow__(self, other: float) -> Value:
-        """number ** a."""
-        return _node("**", _constant(other, "**"), self)
+    __radd__ = _reflected("+")
+    __rsub__ = _reflected("-")
+    __rmul__ = _reflected("*")
+    __rtruediv__ = _reflected("/")
+    __rpow__ = _reflected("**")
 
     def __neg__(self) -> Value:
         """-a; d/da = -1."""
@@ -149,9 +143,8 @@ class Value(AsNumber):
 
     def tanh(self) -> Value:
         """tanh(a); d/da = 1 - tanh(a)**2.
-        >>> y = Value(0.0).tanh()
-        >>> y.data, y.local_grads
-        (0.0, (1.0,))
+        >>> Value(0.0).tanh().local_grads    # 1 - 0**2
+        (1.0,)
         """
         return _node("tanh", self)
 

@@ -24,9 +24,9 @@ from autograd_mini import fileio, load
 from autograd_mini.cli import main
 from autograd_mini.cli import train as train_command
 from autograd_mini.cli.demo import _demo_pictures
-from autograd_mini.expr import FUNCTIONS, parse
 from autograd_mini.cli.grad import parse_values
 from autograd_mini.datasets import make_moons
+from autograd_mini.expr import FUNCTIONS, parse
 from autograd_mini.rules import RULES
 from autograd_mini.show import plots
 

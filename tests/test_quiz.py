@@ -11,8 +11,8 @@ import pytest
 from differences import central_difference
 
 from autograd_mini.cli import main
-from autograd_mini.expr import parse
 from autograd_mini.cli.quiz import LEVELS, Question, make_question, parse_answer
+from autograd_mini.expr import parse
 
 
 def _quiz(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], answers: str) -> str:

@@ -8,9 +8,8 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..engine import Value
-from ..numeric import short_number
 from ..expr import FUNCTIONS, Built, ExpressionError, normalize_name, parse
+from ..numeric import short_number
 from .common import PROG, CommandError, Parser, say
 from .files import check_draw_path, graph_bytes, page_bytes, write
 

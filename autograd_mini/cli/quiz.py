@@ -44,7 +44,9 @@ def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     add("--level", choices=LEVELS, default="chain", help="kind of expression (default: %(default)s)")
     add("--questions", metavar="N", type=positive_int, default=5, help="how many (default: %(default)s)")
     add("--seed", metavar="S", type=non_negative_int, help="same seed, same questions (default: a random one)")
-    add("--tolerance", metavar="T", type=positive_number, default=1e-3, help="relative tolerance (default: %(default)s)")
+    add(
+        "--tolerance", metavar="T", type=positive_number, default=1e-3, help="relative tolerance (default: %(default)s)"
+    )
     quiz.set_defaults(run=run)
 
 

@@ -65,7 +65,7 @@ class TrainSettings:
 class Run:
     """What one run made: its data, the loss it used, the trained model, its history and the files written."""
 
-    X: NDArray[np.float64]  # noqa: N815 (X and y, as in fit)
+    X: NDArray[np.float64]
     y: NDArray[np.int64]
     classes: int
     loss: str
@@ -116,10 +116,7 @@ def loss_and_outputs(loss: str, classes: int) -> tuple[str, int]:
     """
     if loss not in LOSS_CHOICES:
         raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(map(repr, LOSS_CHOICES))}")
-    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral):
-        raise TypeError(f"classes must be an int, got {type(classes).__name__}: {classes!r}")
-    if classes < 2:
-        raise ValueError(f"a classifier needs at least 2 classes, got {classes}")
+    classes = checks.count(classes, "classes (a classifier needs at least 2)", least=2)
     if loss == "binary_cross_entropy" and classes > 2:
         raise ValueError(f"binary_cross_entropy is for 2 classes, but the data has {classes}; use cross_entropy")
     if loss == "auto":

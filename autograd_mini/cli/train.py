@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 from pathlib import Path
 
 from ..numeric import short_number
-from .run import DATASETS, LOSS_CHOICES, OPTIMIZERS, Run, SettingsError, TrainSettings, train_and_save
 from .common import (
     PROG,
     CommandError,
@@ -21,6 +19,7 @@ from .common import (
     whole_number,
 )
 from .files import cannot_write, make_folder
+from .run import DATASETS, LOSS_CHOICES, OPTIMIZERS, Run, SettingsError, TrainSettings, train_and_save
 
 #: The most samples ``train --samples`` accepts: 100,000 train (compiled) in about a minute.
 MAX_SAMPLES = 100_000

@@ -31,8 +31,8 @@ from types import MappingProxyType
 from typing import Any
 
 from ..engine import Value, topological_order
-from ..numeric import short_number
 from ..names import node_names
+from ..numeric import short_number
 from ..steps import Step, trace_backward
 from .page import Frame, Prediction, StepPage, check_interval, page_html
 from .viz import box_attrs, box_label, draw

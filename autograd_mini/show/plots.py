@@ -17,12 +17,17 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap, ListedColormap
-from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
+from .. import checks
 from ..engine import Value, no_grad
 from ..fileio import write_whole
+
+try:
+    from matplotlib.colors import LinearSegmentedColormap, ListedColormap
+    from matplotlib.figure import Figure
+except ImportError as error:
+    raise checks.missing("matplotlib", "autograd_mini.show.plots (the loss curve and decision boundary)") from error
 
 # One colour per class (colour-blind safe, from the Okabe-Ito palette).
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")

@@ -44,4 +44,3 @@ def two_path_example() -> TwoPath:
     loss = d * d
     loss.label = "L"
     return TwoPath(loss, a, b, c, d)
-

@@ -17,6 +17,7 @@ from ..names import definitions, node_names
 from ..numeric import short_number
 from .paths import Edge, Reach, edge_count, listed_paths, reach_from, top_paths, unlink
 
+
 def _route(nodes: Sequence[Value], longest: int = 12) -> list[Value | str]:
     """The nodes of a path, x first, with the middle of a very long path left out (a note in its place)."""
     if len(nodes) <= longest:
@@ -47,9 +48,7 @@ class _Writer:
         elif len(forward) > 8:  # too long to write out: say which factors it multiplies, and how often
             tally = Counter(short_number(local) for _, _, local in forward).most_common()
             factors = ", ".join(f"{value} ×{times}" for value, times in tally[:6]) + (", …" if len(tally) > 6 else "")
-            self.lines.append(
-                f"    product of {len(forward)} local derivatives ({factors}) = {short_number(product)}"
-            )
+            self.lines.append(f"    product of {len(forward)} local derivatives ({factors}) = {short_number(product)}")
         else:
             symbols = " · ".join(f"∂{self.names[node]}/∂{self.names[parent]}" for node, parent, _ in forward)
             factors = " · ".join(short_number(local) for _, _, local in forward)
@@ -172,9 +171,7 @@ def _listed(text: _Writer, head: str, root: Value, x: Value, reach: Reach) -> No
         doubled.update((node, None) for node, parent, _ in edges if node.parents == (parent, parent))
     for node in doubled:  # otherwise two paths through it read alike and look like a repeat
         twice = names[node.parents[0]]
-        text.lines.append(
-            f"({names[node]} uses {twice} as both of its arguments: each argument is a path of its own.)"
-        )
+        text.lines.append(f"({names[node]} uses {twice} as both of its arguments: each argument is a path of its own.)")
     if paths > 1:  # one path has nothing to add up
         text.lines.append(
             f"sum over paths: {' + '.join(short_number(p) for p in products)} = {short_number(math.fsum(products))}"

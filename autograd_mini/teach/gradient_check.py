@@ -19,6 +19,7 @@ from ..numeric import as_float
 from .slopes import numeric_grad
 
 
+@dataclass(frozen=True)
 class GradcheckRow:
     """The check of one input: backward's gradient against central differences."""
 
@@ -123,4 +124,3 @@ def gradcheck(
         )
         raise AssertionError(f"gradcheck failed for {len(report.failures)} of {len(rows)} inputs:\n{mismatches}")
     return report
-

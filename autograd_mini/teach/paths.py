@@ -23,7 +23,6 @@ from typing import NamedTuple
 from .. import checks, collector
 from ..engine import Value, topological_order
 
-
 Edge = tuple[Value, Value, float]  # (node, parent, d(node)/d(parent))
 
 
@@ -190,7 +189,7 @@ def grad_by_paths(root: Value, x: Value, *, max_paths: int = 100_000) -> PathSum
     return PathSum(total, multiplications)
 
 
-
+@dataclass(frozen=True)
 class Partial:
     """A path from x to ``node``, kept as a linked list so that extending it copies nothing."""
 
@@ -225,4 +224,3 @@ def unlink(partial: Partial) -> tuple[Edge, ...]:
         edges.append((partial.node, partial.previous.node, partial.local))
         partial = partial.previous
     return tuple(edges)
-

@@ -99,4 +99,3 @@ def secant_slopes(f: Callable[[Value], Any], x: float, hs: Sequence[float] = DEF
         slope = (_evaluate(f, like, [x + h], "secant_slopes") - at_x) / h
         rows.append(Slope(h, slope, slope - exact))
     return rows
-

@@ -87,8 +87,8 @@ class Programs:
     def forward_backward(self, batch: list[int]) -> tuple[float, NDArray[np.float64]]:
         """``Graphs.forward_backward`` through the programs: the same numbers in a few numpy calls."""
         features = self.features[batch]
-        scores = scores(self.model, features)
-        return self.mean_loss_backward(features, self.labels[batch]), scores
+        outputs = scores(self.model, features)
+        return self.mean_loss_backward(features, self.labels[batch]), outputs
 
     def mean_loss_backward(self, features: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
         """Add the gradients of the batch's mean loss to the parameters' ``.grad``; return the mean loss."""

@@ -11,11 +11,14 @@ and column at fault.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..engine import no_grad
+
+if TYPE_CHECKING:
+    from .batches import LossFunction
 
 
 def checked_features(features: Any) -> list[list[float]]:

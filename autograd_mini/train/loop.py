@@ -30,10 +30,6 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
-from tqdm.std import TqdmWarning  # type: ignore[import-untyped]
-
 from .. import checks, losses
 from ..collector import paused
 from ..compiled import trace
@@ -42,6 +38,16 @@ from ..numeric import short_number
 from ..optim import SGD, Optimizer
 from .batches import Batches, Graphs, LossFunction, Model, Programs, classes, output_data, scores
 from .inputs import check_model, checked_data, checked_features
+
+try:
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
+except ImportError as error:
+    raise checks.missing("numpy", "autograd_mini.train (fit, predict, accuracy)") from error
+try:
+    from tqdm.std import TqdmWarning  # type: ignore[import-untyped]
+except ImportError as error:
+    raise checks.missing("tqdm", "autograd_mini.train (the progress bar of fit)") from error
 
 with warnings.catch_warnings():  # in Jupyter without ipywidgets tqdm.auto falls back to the text bar: no need to warn
     warnings.simplefilter("ignore", TqdmWarning)
