@@ -49,20 +49,25 @@ def _wrong_value(name: str, expected: str, value: Any) -> ValueError:
     return ValueError(f"{name} must be {expected}, got {shown(value)}")
 
 
-def count(value: Any, name: str, *, least: int = 1) -> int:
-    """``value`` as an int of at least ``least``: a size, a number of steps, a limit.
+def count(value: Any, name: str, *, least: int = 1, most: int | None = None) -> int:
+    """``value`` as an int of at least ``least`` (and at most ``most``): a size, a number of steps, a limit.
 
     numpy's integers are ints here; floats, even whole ones, are not (``2.0`` epochs is a slip).
 
     >>> count(3, "epochs"), count(0, "max_paths", least=0)
     (3, 0)
+    >>> count(2**31, "interval_ms", least=10, most=60_000)
+    Traceback (most recent call last):
+    ...
+    ValueError: interval_ms must be an int from 10 to 60,000, got 2147483648
     """
-    expected = f"an int >= {least}"
+    expected = f"an int >= {least}" if most is None else f"an int from {least:,} to {most:,}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise _wrong_type(name, expected, value)
-    if value < least:
+    number = int(value)
+    if number < least or (most is not None and number > most):
         raise _wrong_value(name, expected, value)
-    return int(value)
+    return number
 
 
 def real(value: Any, name: str) -> float:

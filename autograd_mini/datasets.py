@@ -135,7 +135,7 @@ def make_spirals(n: int = 100, noise: float = 0.05, seed: int | None = None, cla
     ((9, 2), [3, 3, 3])
     """
     rng = _generator(n, noise, seed)
-    k = _count(classes, "make_spirals classes", least=2)
+    k = checks.count(classes, "make_spirals classes", least=2)
     points, labels = [], []
     for label, m in enumerate(_class_sizes(n, k)):
         radius = np.linspace(0.05, 1.0, m)
@@ -186,7 +186,7 @@ def make_blobs(n: int = 100, noise: float = 0.5, seed: int | None = None, center
     [[-2.0, 0.0], [-2.0, 0.0]]
     """
     rng = _generator(n, noise, seed)
-    k = _count(centers, "make_blobs centers", least=1)
+    k = checks.count(centers, "make_blobs centers")
     points, labels = [], []
     for label, m in enumerate(_class_sizes(n, k)):
         angle = 2.0 * math.pi * label / k
@@ -234,20 +234,9 @@ def make_credit(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Da
 
 def _generator(n: Any, noise: Any, seed: Any) -> np.random.Generator:
     """Check the arguments every maker shares, and return the seeded generator."""
-    _count(n, "n", least=1)
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0.0 <= float(noise) < math.inf:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}: {seed!r}")
-    return np.random.default_rng(None if seed is None else int(seed))
-
-
-def _count(k: Any, what: str, least: int) -> int:
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise TypeError(f"{what} must be an int, got {type(k).__name__}: {k!r}")
-    if k < least:
-        raise ValueError(f"{what} must be at least {least}, got {k}")
-    return int(k)
+    checks.count(n, "n")
+    checks.non_negative(noise, "noise")
+    return np.random.default_rng(checks.seed(seed))
 
 
 def _class_sizes(n: int, k: int) -> list[int]:

@@ -22,6 +22,7 @@ import numbers
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeAlias
 
+from . import checks
 from .engine import Value, gradients
 from .modes import MODES
 from .numeric import as_float
@@ -92,8 +93,7 @@ def _inside_f() -> Iterator[None]:
 
 
 def _check_function(f: Any, who: str) -> None:
-    if not callable(f):
-        raise TypeError(f"{who} expects a function, got {type(f).__name__}: {f!r}")
+    checks.function(f, f"the f of {who}")
 
 
 def _check_argnums(argnums: Any) -> tuple[int, ...]:

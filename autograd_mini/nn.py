@@ -27,7 +27,7 @@ import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
-from . import collector
+from . import checks, collector
 from .engine import Value
 
 Inputs: TypeAlias = "Collection[Value | float]"
@@ -143,13 +143,13 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "tanh", bias: bool = True, seed: Seed = None) -> None:
-        self.nin = _positive_size(nin, "Neuron nin")
+        self.nin = checks.count(nin, "Neuron nin")
         self.activation = _activation_name(activation)
         self._activate = ACTIVATIONS[self.activation]
         rng = _generator(seed)
         scale = 1.0 / math.sqrt(self.nin)
         self.w = [Value(rng.uniform(-scale, scale)) for _ in range(self.nin)]
-        self.b = Value(rng.uniform(-scale, scale)) if _flag(bias, "bias") else None
+        self.b = Value(rng.uniform(-scale, scale)) if checks.flag(bias, "bias") else None
         self._label_parameters()
 
     def __call__(self, x: Inputs) -> Value:
@@ -198,8 +198,8 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, activation: str = "tanh", bias: bool = True, seed: Seed = None) -> None:
-        self.nin = _positive_size(nin, "Layer nin")
-        self.nout = _positive_size(nout, "Layer nout")
+        self.nin = checks.count(nin, "Layer nin")
+        self.nout = checks.count(nout, "Layer nout")
         self.activation = _activation_name(activation)
         self._activate = ACTIVATIONS[self.activation]
         rng = _generator(seed)
@@ -281,11 +281,11 @@ class MLP(Module):
         bias: bool = True,
         seed: Seed = None,
     ) -> None:
-        self.nin = _positive_size(nin, "MLP nin")
+        self.nin = checks.count(nin, "MLP nin")
         self.nouts = _layer_sizes(nouts)
         self.activation = _activation_name(activation)
         self.output_activation = _activation_name(output_activation)
-        self.bias = _flag(bias, "bias")
+        self.bias = checks.flag(bias, "bias")
         rng = _generator(seed)
         sizes = [self.nin, *self.nouts]
         activations = [self.activation] * (len(self.nouts) - 1) + [self.output_activation]
@@ -378,37 +378,17 @@ def _check_inputs(x: Any, nin: int, model: Module) -> None:
         raise ValueError(f"{model!r} expects {nin} inputs, got {shape}")
 
 
-def _positive_size(n: Any, what: str, among: Any = None) -> int:
-    """``n`` as a positive int; ``among`` (the list it came from) is named only in an error, so a
-    long list of sizes costs no formatting when every size is fine."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        where = "" if among is None else f" (in nouts={among!r})"
-        raise TypeError(f"{what}{where} must be a positive int, got {type(n).__name__}: {n!r}")
-    if n <= 0:
-        where = "" if among is None else f" (in nouts={among!r})"
-        raise ValueError(f"{what}{where} must be a positive int, got {n}")
-    return int(n)
-
-
 def _layer_sizes(nouts: Any) -> list[int]:
     if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
         raise TypeError(f"MLP nouts must be a list of layer sizes, got {type(nouts).__name__}: {nouts!r}")
-    sizes = [_positive_size(n, "MLP layer size", nouts) for n in nouts]
+    sizes = [checks.count(n, f"MLP layer size nouts[{i}]") for i, n in enumerate(nouts)]
     if not sizes:
         raise ValueError("MLP nouts must name at least one layer size, got an empty list")
     return sizes
 
 
 def _activation_name(name: Any) -> str:
-    if name not in ACTIVATIONS or not isinstance(name, str):
-        raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}")
-    return name
-
-
-def _flag(value: Any, what: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{what} must be True or False, got {type(value).__name__}: {value!r}")
-    return value
+    return checks.one_of(name, "activation", ACTIVATIONS)
 
 
 def _generator(seed: Any) -> random.Random:

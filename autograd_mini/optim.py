@@ -34,6 +34,7 @@ import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from . import checks
 from .engine import Value
 
 Schedule = Callable[[int], float]
@@ -72,12 +73,8 @@ class StepDecay:
     """
 
     def __init__(self, every: int, factor: float) -> None:
-        if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
-            raise ValueError(f"StepDecay every must be a positive int, got {every!r}")
-        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.0 < factor <= 1.0:
-            raise ValueError(f"StepDecay factor must be a number in (0, 1], got {factor!r}")
-        self.every: int = int(every)
-        self.factor: float = float(factor)
+        self.every = checks.count(every, "StepDecay every")
+        self.factor = checks.number_in(factor, "StepDecay factor", 0.0, 1.0, low_open=True)
 
     def __call__(self, step: int) -> float:
         """The factor for step number ``step``: ``factor ** (step // every)``.
@@ -113,7 +110,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], lr: float, lr_schedule: Schedule | None = None) -> None:
         self.params = _parameter_list(params)
-        self.base_lr = _positive(lr, "lr")
+        self.base_lr = checks.positive(lr, "lr")
         if lr_schedule is not None and not callable(lr_schedule):
             raise TypeError(f"lr_schedule must be a function of the step number, got {lr_schedule!r}")
         self.lr_schedule = lr_schedule
@@ -224,8 +221,8 @@ class SGD(Optimizer):
         lr_schedule: Schedule | None = None,
     ) -> None:
         super().__init__(params, lr, lr_schedule)
-        self.momentum = _in_range(momentum, "momentum", 0.0, 1.0)
-        self.weight_decay = _in_range(weight_decay, "weight_decay", 0.0, math.inf)
+        self.momentum = checks.number_in(momentum, "momentum", 0.0, 1.0, high_open=True)
+        self.weight_decay = checks.non_negative(weight_decay, "weight_decay")
 
     @property
     def velocity(self) -> list[float]:
@@ -299,8 +296,11 @@ class Adam(Optimizer):
         super().__init__(params, lr, lr_schedule)
         if not isinstance(betas, tuple) or len(betas) != 2:
             raise ValueError(f"Adam betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_in_range(betas[0], "beta1", 0.0, 1.0), _in_range(betas[1], "beta2", 0.0, 1.0))
-        self.eps = _positive(eps, "eps")
+        self.betas = (
+            checks.number_in(betas[0], "beta1", 0.0, 1.0, high_open=True),
+            checks.number_in(betas[1], "beta2", 0.0, 1.0, high_open=True),
+        )
+        self.eps = checks.positive(eps, "eps")
         self._root_weights = (math.sqrt(self.betas[1]), math.sqrt(1.0 - self.betas[1]))
 
     def _update(self, p: float, g: float, lr: float, state: State) -> tuple[float, State]:
@@ -342,16 +342,3 @@ def _gradient(p: Value) -> float:
 
 def _name(p: Value) -> str:
     return p.label or repr(p)
-
-
-def _positive(x: Any, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0.0 < float(x) < math.inf:
-        raise ValueError(f"{what} must be a finite number > 0, got {x!r}")
-    return float(x)
-
-
-def _in_range(x: Any, what: str, low: float, high: float) -> float:
-    """x as a float, checked to lie in [low, high)."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not low <= float(x) < high:
-        raise ValueError(f"{what} must be a number in [{low}, {high}), got {x!r}")
-    return float(x)

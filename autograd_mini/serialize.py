@@ -31,6 +31,7 @@ import os
 import re
 from typing import Any
 
+from . import checks
 from .fileio import read_limited, write_whole
 from .nn import MLP, parameter_count
 
@@ -183,9 +184,11 @@ def _parameter_count(nin: Any, nouts: Any, bias: Any) -> int:
 
 
 def _positive_int(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
-        raise ValueError(f"{what} must be a positive int, got {type(n).__name__}: {n!r:.60}")
-    return n
+    """A size read from a file: checked as an argument would be, but a flaw in a file is always a ValueError."""
+    try:
+        return checks.count(n, what)
+    except TypeError as error:
+        raise ValueError(str(error)) from None
 
 
 def _over_a_limit(layers: int, parameters: int) -> str:

@@ -30,6 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .. import checks
 from ..engine import Value, topological_order
 from ..names import node_names
 from ..numeric import short_number
@@ -249,8 +250,7 @@ def _partial_attrs(node: Value, name: str, box: Shown) -> dict[str, str]:
 def _check_size(root: Value, max_nodes: int) -> None:
     """A page of n values holds n + 1 drawings of n boxes: it grows as n², and stops being readable long before."""
     _checked_root(root)
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    checks.count(max_nodes, "max_nodes")
     count = len(topological_order(root))
     if count > max_nodes:
         raise ValueError(

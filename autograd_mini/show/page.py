@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from .. import checks
 from ..numeric import short_number
 
 #: The fastest and slowest a page plays, in milliseconds between frames. A browser's timer takes at
@@ -118,17 +119,9 @@ def check_interval(interval_ms: object) -> None:
     >>> check_interval(2**31)
     Traceback (most recent call last):
     ...
-    ValueError: interval_ms must be a whole number of milliseconds from 10 to 60,000, got 2147483648
+    ValueError: interval_ms (milliseconds between frames) must be an int from 10 to 60,000, got 2147483648
     """
-    if (
-        isinstance(interval_ms, bool)
-        or not isinstance(interval_ms, int)
-        or not MIN_INTERVAL_MS <= interval_ms <= MAX_INTERVAL_MS
-    ):
-        raise ValueError(
-            f"interval_ms must be a whole number of milliseconds from {MIN_INTERVAL_MS} to {MAX_INTERVAL_MS:,}, "
-            f"got {interval_ms!r}"
-        )
+    checks.count(interval_ms, "interval_ms (milliseconds between frames)", least=MIN_INTERVAL_MS, most=MAX_INTERVAL_MS)
 
 
 def _strip_xml_header(svg: str) -> str:

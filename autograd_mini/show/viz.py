@@ -264,10 +264,8 @@ def svg_or_none(root: Value) -> str | None:
 def _checked_order(root: Value, rankdir: str, max_nodes: int) -> list[Value]:
     if not isinstance(root, Value):
         raise TypeError(f"draw expects a Value as root, got {type(root).__name__}: {root!r}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    checks.one_of(rankdir, "rankdir", RANKDIRS)
+    checks.count(max_nodes, "max_nodes")
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(
