@@ -19,7 +19,6 @@ any slice of the data holds a mix of classes. The same seed gives the same array
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, TypeAlias
 
 from . import checks
@@ -104,8 +103,7 @@ def make_circles(n: int = 100, noise: float = 0.05, seed: int | None = None, fac
     [0.5, 0.5, 0.5, 0.5]
     """
     rng = _generator(n, noise, seed)
-    if not isinstance(factor, numbers.Real) or not 0.0 < factor < 1.0:
-        raise ValueError(f"make_circles factor must be a number between 0 and 1, got {factor!r}")
+    checks.number_in(factor, "make_circles factor", 0.0, 1.0, low_open=True, high_open=True)
     points, labels = [], []
     for label, m in enumerate(_class_sizes(n, 2)):
         angle = np.linspace(0.0, 2.0 * math.pi, m, endpoint=False)

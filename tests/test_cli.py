@@ -90,6 +90,7 @@ def test_grad_names_nodes_in_reading_order_and_constants_by_their_number(
     assert main(["grad", "x**2 * sin(x)", "x=1.5", "--explain", "--draw", str(target)]) == 0
     out = capsys.readouterr().out
     assert "path 1: x → n1 → f" in out and "path 2: x → n2 → f" in out  # x**2 is read first
+    assert "where n1 = x**2, n2 = sin(x)" in out  # every automatic name is said, where it first appears
     source = target.read_text(encoding="utf-8")
     assert "<b>n1</b>" in source and "<b>n2</b>" in source and "<b>2</b>" in source
     assert "n3" not in source and "<b>const" not in source  # the constant 2 gets no node name
@@ -463,7 +464,7 @@ def test_grad_names_the_output_after_the_inputs(capsys: pytest.CaptureFixture[st
 def test_names_importable_from_the_cli_before_the_split_still_are() -> None:
     from autograd_mini import cli
 
-    names = "parse_values gradient_report explanations name_nodes write_drawing write_steps parse_sizes"
+    names = "parse_values gradient_report explanations write_drawing write_steps parse_sizes"
     names += " train_and_save TrainSettings _demo_pictures CommandError DRAW_FORMATS DATASETS"
     assert [name for name in names.split() if not hasattr(cli, name)] == []
 

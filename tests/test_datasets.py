@@ -143,13 +143,13 @@ def test_credit_noise_flips_labels_near_the_band_edges():
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
-        (lambda: make_moons(0), ValueError, "n must be at least 1"),
-        (lambda: make_credit(-5), ValueError, "n must be at least 1"),
+        (lambda: make_moons(0), ValueError, "n must be an int >= 1, got 0"),
+        (lambda: make_credit(-5), ValueError, "n must be an int >= 1, got -5"),
         (lambda: make_moons(2.5), TypeError, "n must be an int"),
         (lambda: make_moons(True), TypeError, "n must be an int"),
         (lambda: make_circles(10, noise=-0.1), ValueError, "noise"),
         (lambda: make_xor(10, noise=float("nan")), ValueError, "noise"),
-        (lambda: make_blobs(10, noise="big"), ValueError, "noise"),
+        (lambda: make_blobs(10, noise="big"), TypeError, "noise must be a real number, got str"),
         (lambda: make_moons(10, seed="a"), TypeError, "seed"),
         (lambda: make_circles(10, factor=1.5), ValueError, "factor"),
         (lambda: make_spirals(10, classes=1), ValueError, "classes"),

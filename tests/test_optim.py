@@ -239,7 +239,7 @@ def test_a_schedule_returning_nonsense_raises_before_anything_moves():
         (lambda: SGD([Value(1.0)], lr=0.0), ValueError, "lr must be a finite number > 0, got 0.0"),
         (lambda: SGD([Value(1.0)], lr=-1), ValueError, "lr must be"),
         (lambda: Adam([Value(1.0)], lr=math.inf), ValueError, "lr must be"),
-        (lambda: SGD([Value(1.0)], lr="0.1"), ValueError, "lr must be"),
+        (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "lr must be a real number, got str"),
         (lambda: SGD([Value(1.0)], lr=0.1, momentum=1.0), ValueError, "momentum"),
         (lambda: SGD([Value(1.0)], lr=0.1, weight_decay=-0.1), ValueError, "weight_decay"),
         (lambda: Adam([Value(1.0)], betas=(0.9,)), ValueError, "betas"),

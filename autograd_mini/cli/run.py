@@ -116,7 +116,7 @@ def loss_and_outputs(loss: str, classes: int) -> tuple[str, int]:
     """
     if loss not in LOSS_CHOICES:
         raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(map(repr, LOSS_CHOICES))}")
-    classes = checks.count(classes, "classes (a classifier needs at least 2)", least=2)
+    classes = checks.count(classes, "classes", least=2)
     if loss == "binary_cross_entropy" and classes > 2:
         raise ValueError(f"binary_cross_entropy is for 2 classes, but the data has {classes}; use cross_entropy")
     if loss == "auto":

@@ -7,7 +7,7 @@ the engine, never by ``eval``. ``autograd-mini quiz`` asks them; ``parse_answer`
 >>> import random
 >>> question = make_question("chain", random.Random(3))
 >>> question.expression, question.wrt
-('exp(4*x + 4)', 'x')
+('log(4*x + 2)', 'x')
 """
 
 from __future__ import annotations
