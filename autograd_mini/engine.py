@@ -69,7 +69,7 @@ class Value(AsNumber):
         >>> a.parents                               # a leaf has none
         ()
         """
-        return tuple(p for p in (self._a, self._b) if p is not None)
+        return () if self._a is None else (self._a,) if self._b is None else (self._a, self._b)
 
     @property
     def local_grads(self) -> tuple[float, ...]:

@@ -27,6 +27,7 @@ can say it where the name first appears.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .engine import Value
 from .numeric import short_number
@@ -34,6 +35,7 @@ from .numeric import short_number
 # How a formula writes each binary op: a product as a centred dot, as the captions do.
 BINARY = {"+": "{} + {}", "-": "{} - {}", "*": "{}·{}", "/": "{} / {}", "**": "{}**{}"}
 UNARY = {"neg": "-{}", "abs": "|{}|"}
+_PARENTS_DONE = object()  # on reading_order's stack above a node whose parents are being visited
 
 
 def reading_order(root: Value, *more_roots: Value) -> list[Value]:
@@ -52,15 +54,14 @@ def reading_order(root: Value, *more_roots: Value) -> list[Value]:
     order: list[Value] = []
     visited: set[Value] = set()
     for start in (root, *more_roots):
-        stack: list[tuple[Value, bool]] = [(start, False)]
+        stack: list[Any] = [start]  # Values still to visit, and _PARENTS_DONE markers
         while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
+            node = stack.pop()
+            if node is _PARENTS_DONE:
+                order.append(stack.pop())  # the node under the marker: its parents are all in the order
             elif node not in visited:
                 visited.add(node)
-                stack.append((node, True))
-                stack.extend((parent, False) for parent in reversed(node.parents))  # first argument on top
+                stack += (node, _PARENTS_DONE, *reversed(node.parents))  # the first argument on top
     return order
 
 
