@@ -13,7 +13,7 @@ import pytest
 from differences import central_difference
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_teach import Program, points, programs, run
+from test_teach_gradient_check import Program, points, programs, run
 
 from autograd_mini import (
     Value,

@@ -1,4 +1,4 @@
-"""Steps of the backward pass: they must agree exactly with backward()."""
+"""Steps of the backward pass: they must agree exactly with backward(). (The names they use: test_names.py.)"""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from graphs import random_graphs
 from hypothesis import given, settings
 
 from autograd_mini import Value, topological_order
-from autograd_mini.steps import node_names, trace_backward
+from autograd_mini.steps import trace_backward
 
 
 @settings(max_examples=150, deadline=None)
@@ -78,71 +78,10 @@ def test_unlabelled_nodes_get_names_in_reading_order() -> None:
     assert (names[x], names[y.parents[0]], names[y]) == ("x", "n1", "n2")
 
 
-def demo_neuron() -> Value:
-    """The demo's tanh(x1*w1 + x2*w2 + b), nothing computed labelled."""
-    numbers = [("x1", 2), ("w1", -3), ("x2", 0), ("w2", 1), ("b", 6.88)]
-    leaves = {name: Value(data, label=name) for name, data in numbers}
-    x1, w1, x2, w2, b = leaves.values()
-    return (x1 * w1 + x2 * w2 + b).tanh()
-
-
-def test_names_follow_reading_order_without_gaps_for_the_demo_neuron() -> None:
-    root = demo_neuron()
-    n4 = root.parents[0]
-    n3, _b = n4.parents
-    n1, n2 = n3.parents
-    names = node_names(root)
-    assert [names[node] for node in (n1, n2, n3, n4, root)] == ["n1", "n2", "n3", "n4", "n5"]
-    automatic = sorted(name for name in names.values() if name.startswith("n"))
-    assert automatic == [f"n{k}" for k in range(1, 6)]  # no gaps
-
-
-def test_every_graph_numbers_its_computed_nodes_from_one_without_gaps() -> None:
-    a = Value(1.0, label="a")
-    root = ((a * 2).exp() + (a - 1).sin() * a).relu()
-    names = node_names(root)
-    computed = [names[node] for node in topological_order(root) if node.parents]
-    assert sorted(computed, key=lambda name: int(name[1:])) == [f"n{k}" for k in range(1, len(computed) + 1)]
-
-
-def test_a_constant_is_called_by_its_number_never_a_node_name() -> None:
+def test_captions_call_a_constant_by_its_number_never_a_node_name() -> None:
     x = Value(1.5, label="x")
     y = x**2 * x.sin()
     y.label = "f"
-    square = y.parents[0]
-    two = square.parents[1]
-    assert two.op == "const"
-    names = node_names(y)
-    assert names[two] == "2" and names[square] == "n1" and names[y.parents[1]] == "n2"
     captions = "\n".join(step.caption() for step in trace_backward(y))
-    assert "df/d2 = df/dn1 · ∂n1/∂2" in captions
+    assert "df/d2 = df/dn1 · ∂n1/∂2" in captions  # the names of names.node_names (test_names.py)
     assert not any(name in captions for name in ("n3", "const"))
-
-
-def test_a_negative_constant_reads_as_one_symbol() -> None:
-    x = Value(1.0, label="x")
-    y = x * -3
-    assert node_names(y)[y.parents[1]] == "(-3)"
-
-
-def test_a_repeated_constant_is_primed_so_captions_tell_the_two_apart() -> None:
-    x, y = Value(1.0, label="x"), Value(3.0, label="y")
-    root = x * 2 + y * 2
-    names = node_names(root)
-    assert (names[root.parents[0].parents[1]], names[root.parents[1].parents[1]]) == ("2", "2'")
-
-
-def test_unlabelled_leaves_are_numbered_apart_from_computed_nodes() -> None:
-    a, b = Value(1.0), Value(2.0)
-    y = a * b
-    names = node_names(y)
-    assert (names[a], names[b], names[y]) == ("leaf1", "leaf2", "n1")
-
-
-def test_automatic_names_never_take_a_label_already_in_the_graph() -> None:
-    x = Value(1.0, label="n1")  # a user's label that looks like an automatic name
-    y = x * 2  # the first computed node: its automatic name would be n1
-    names = node_names(y)
-    assert names[x] == "n1"
-    assert names[y] == "n1'"
-    assert len(set(names.values())) == 3

@@ -20,6 +20,7 @@ from graphs import random_graphs
 from hypothesis import given, settings
 
 from autograd_mini import MLP, Value, draw, topological_order
+from autograd_mini.names import node_names
 from autograd_mini.show import viz
 from autograd_mini.show.viz import MAX_LABEL, NAN_FILL, GraphvizFailedError, GraphvizNotFoundError
 
@@ -189,6 +190,30 @@ def test_an_mlp_drawing_has_exactly_one_box_per_input() -> None:
     assert not any(text.startswith(("const", "0.5 ", "-1 ")) for text in shown)  # no constants at all
 
 
+def test_every_box_is_titled_with_the_name_every_text_uses() -> None:
+    # a label; n1, n2, ... for computed values in reading order; a constant by its number, 2' and
+    # 2#3 where it repeats; leaf1 for a leaf without a label
+    x, leaf = Value(1.0, label="x"), Value(4.0)
+    root = (x * 2 + x * 2) + x * 2 * leaf
+    names = node_names(root)
+    titles = {node: boxes(draw(root).source)[key].split(" | ")[0] for node, key in ids(root).items()}
+    assert titles == {node: name.replace("'", "&#x27;") for node, name in names.items()}
+    assert sorted(titles[node] for node in titles if node.op == "const") == ["2", "2#3", "2&#x27;"]
+    assert sorted(titles[node] for node in titles if node.parents) == [f"n{k}" for k in range(1, 7)]
+    assert titles[x] == "x" and titles[leaf] == "leaf1" and names[root] == "n6"
+    assert [node.label for node in topological_order(root)].count("") == len(titles) - 1  # nothing relabelled
+
+
+def test_names_given_to_draw_title_the_boxes_and_the_rest_go_untitled() -> None:
+    x = Value(1.0, label="x")
+    y = x * x
+    found = boxes(draw(y, names={x: "input", y: "square"}).source)
+    assert (found["v0"], found["v1"]) == ("input | data 1 | grad 0", "square | data 1 | grad 0")
+    assert boxes(draw(y, names={}).source)["v1"] == "data 1 | grad 0"
+    with pytest.raises(TypeError, match="names expects a mapping from Value to str, got list"):
+        draw(y, names=[x])  # type: ignore[arg-type]
+
+
 @given(random_graphs())
 @settings(max_examples=30, deadline=None)
 def test_every_graph_draws_with_consistent_structure(root: Value) -> None:
@@ -199,7 +224,7 @@ def test_every_graph_draws_with_consistent_structure(root: Value) -> None:
     assert len(edges(source)) == sum(len(node.parents) for node in made) + len(made)
 
 
-# -- frames of a backward pass: grads, highlights, caption, stable ids ---------------------------
+# -- what frames of a backward pass ask of draw (show.frames itself: test_frames.py) -----------
 
 
 def test_node_ids_are_stable_across_calls_and_options(neuron: Neuron) -> None:
@@ -419,7 +444,9 @@ def test_unlabelled_parameters_show_their_name_in_the_module() -> None:
     neuron = model.layers[1][0]
     assert found[name[neuron.w[1]]].startswith("w.1 | data 0.2")  # 0.1 * (1 + 1)
     assert found[name[neuron.b]].startswith("b | data 0.1")  # 0.05 * 2
-    assert found[name[neuron.w[1]]] != boxes(draw(out).source)[name[neuron.w[1]]]  # without clusters: no name
+    plain = boxes(draw(out).source)[name[neuron.w[1]]]
+    assert found[name[neuron.w[1]]] != plain  # without clusters: its automatic name, as every text calls it
+    assert plain == f"{node_names(out)[neuron.w[1]]} | data 0.2 | grad 0" and plain.startswith("leaf")
 
 
 def test_parameters_labelled_with_their_full_name_are_shortened_in_their_cluster() -> None:
@@ -448,7 +475,7 @@ def test_cluster_per_layer() -> None:
 def test_cluster_rejects_what_is_not_a_model() -> None:
     with pytest.raises(TypeError, match="named_parameters"):
         draw(Value(1.0), cluster=object())  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="neuron, layer"):
+    with pytest.raises(ValueError, match="cluster granularity must be one of 'neuron', 'layer', got 'weight'"):
         draw(Value(1.0), cluster=(TinyMLP(), "weight"))
 
 
@@ -473,7 +500,7 @@ def test_too_many_nodes_says_how_many_and_how_to_raise_the_limit() -> None:
     [
         ({"rankdir": "XY"}, ValueError, "rankdir"),
         ({"max_nodes": 0}, ValueError, "max_nodes"),
-        ({"max_nodes": 2.5}, ValueError, "max_nodes"),
+        ({"max_nodes": 2.5}, TypeError, "max_nodes"),  # a wrong type: TypeError
         ({"highlight": [3.0]}, TypeError, "highlight expects Values"),
         ({"highlight": [Value(1.0)]}, ValueError, "not in the graph"),
         ({"highlight_edges": [(1, 2, 3)]}, TypeError, "pairs"),

@@ -13,9 +13,12 @@ from collections.abc import Sequence
 
 from .. import checks, collector
 from ..engine import Value, gradients, topological_order
-from ..names import definitions, node_names
+from ..names import definitions, is_automatic, node_names
 from ..numeric import short_number
 from .paths import Edge, Reach, edge_count, listed_paths, reach_from, top_paths, unlink
+
+#: The most names a where line defines beyond those the text shows: the parents their definitions name.
+MORE_DEFINED = 20
 
 
 def _route(nodes: Sequence[Value], longest: int = 12) -> list[Value | str]:
@@ -32,6 +35,7 @@ class _Writer:
         self.names = names
         self.lines: list[str] = []
         self.named: set[Value] = set()
+        self.elided: set[Value] = set()  # nodes of a path that its route leaves out ("… 20 more …")
 
     def name(self, node: Value) -> str:
         self.named.add(node)
@@ -40,7 +44,10 @@ class _Writer:
     def path(self, number: int, edges: Sequence[Edge], x: Value, product: float) -> None:
         """One path (edges root end first): its route from x, and the product of its local derivatives."""
         forward = list(reversed(edges))  # x end first, as the path is read
-        stops = _route([x, *(node for node, _, _ in forward)])
+        nodes = [x, *(node for node, _, _ in forward)]
+        stops = _route(nodes)
+        if len(stops) < len(nodes):
+            self.elided.update(nodes[5:-5])
         route = " → ".join(stop if isinstance(stop, str) else self.name(stop) for stop in stops)
         self.lines.append(f"path {number}: {route}")
         if not forward:
@@ -56,9 +63,21 @@ class _Writer:
             self.lines.append(f"    {symbols} = {arithmetic}")
 
     def text(self) -> Explanation:
-        """The lines, with the automatic names they use defined under the first, in reading order."""
+        """The lines, with the automatic names they use defined under the first, in reading order.
+
+        A definition names the node's parents, so they are defined too (``leaf2`` in ``n1 = leaf1·leaf2``),
+        except those a route leaves out, which "… more …" stands for; at most MORE_DEFINED of them.
+        """
+        wanted, added = set(self.named), 0
+        stack = list(self.named)
+        while stack and added < MORE_DEFINED:
+            for parent in stack.pop().parents:
+                if is_automatic(parent) and parent not in wanted and parent not in self.elided:
+                    wanted.add(parent)
+                    stack.append(parent)
+                    added += 1
         position = {node: i for i, node in enumerate(self.names)}
-        found = definitions(sorted(self.named, key=position.__getitem__), self.names)
+        found = definitions(sorted(wanted, key=position.__getitem__), self.names)
         where = [f"where {', '.join(found)}"] if found else []
         return Explanation("\n".join([*self.lines[:1], *where, *self.lines[1:]]))
 
