@@ -33,7 +33,6 @@ from .losses import binary_cross_entropy, cross_entropy, hinge, mse, sse
 from .names import node_names
 from .nn import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, StepDecay
-from .serialize import load, save
 from .steps import trace_backward
 from .teach import (
     backward_cost,
@@ -51,6 +50,7 @@ if TYPE_CHECKING:  # what __getattr__ gives, spelled out for type checkers
     from . import datasets as datasets
     from . import train as train
     from .compiled import Program, TraceError, trace
+    from .serialize import load, save
     from .show import frames as frames
     from .show import page as page
     from .show import plots as plots
@@ -59,7 +59,8 @@ if TYPE_CHECKING:  # what __getattr__ gives, spelled out for type checkers
     from .show.viz import draw
     from .train import History, accuracy, fit, predict
 
-#: The names loaded on first use, and the module each comes from: they need numpy, graphviz, tqdm or matplotlib.
+#: The names loaded on first use, and the module each comes from: they need numpy, graphviz, tqdm or
+#: matplotlib, or (load and save) only pathlib and json, which the core does not.
 LAZY_NAMES = {
     "Program": "compiled",
     "TraceError": "compiled",
@@ -69,6 +70,8 @@ LAZY_NAMES = {
     "fit": "train",
     "predict": "train",
     "backward_frames": "show.frames",
+    "load": "serialize",
+    "save": "serialize",
     "backward_page": "show.frames",
     "draw": "show.viz",
 }

@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -80,7 +79,7 @@ def write_whole(path: str | os.PathLike[str], data: bytes | str) -> Path:
     given = os.fspath(path)
     target = Path(os.path.realpath(given))
     old = _replaceable(target, given)
-    temporary = target.parent / f".am-{secrets.token_hex(4)}.tmp"  # short: a 255-character name still fits
+    temporary = target.parent / f".am-{os.urandom(4).hex()}.tmp"  # short: a 255-character name still fits
     fd = -1
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)

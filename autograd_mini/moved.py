@@ -13,7 +13,6 @@ True
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 from collections.abc import Sequence
@@ -29,15 +28,18 @@ MOVED = {
 }
 
 
-class MovedFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds each old path of MOVED, and loads it as the module at its new path."""
+class MovedFinder:
+    """Finds each old path of MOVED, and loads it as the module at its new path.
+
+    A finder and loader by the methods Python calls (importlib.abc would cost an import of its own).
+    """
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname not in MOVED:
             return None
-        return importlib.machinery.ModuleSpec(fullname, self)
+        return importlib.machinery.ModuleSpec(fullname, self)  # type: ignore[arg-type]  # a Loader by its methods
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
         return None  # a blank module, replaced by the real one in exec_module
