@@ -126,7 +126,7 @@ def test_frame_states_are_stored_as_changes_in_memory_linear_in_the_graph() -> N
 
 
 def test_non_values_are_refused() -> None:
-    with pytest.raises(TypeError, match="Value as root, got float"):
+    with pytest.raises(TypeError, match="the root of backward frames must be a Value, got float"):
         frame_states(3.0)  # type: ignore[arg-type]
 
 

@@ -145,9 +145,7 @@ def replay(states: Iterable[FrameState]) -> Iterator[tuple[FrameState, Mapping[V
 
 
 def _checked_root(root: Any) -> Value:
-    if not isinstance(root, Value):
-        raise TypeError(f"backward frames need a Value as root, got {type(root).__name__}: {root!r}")
-    return root
+    return checks.instance(root, Value, "the root of backward frames")
 
 
 def _forward_caption(root: str) -> str:

@@ -262,8 +262,7 @@ def svg_or_none(root: Value) -> str | None:
 
 
 def _checked_order(root: Value, rankdir: str, max_nodes: int) -> list[Value]:
-    if not isinstance(root, Value):
-        raise TypeError(f"draw expects a Value as root, got {type(root).__name__}: {root!r}")
+    checks.instance(root, Value, "draw's root")
     checks.one_of(rankdir, "rankdir", RANKDIRS)
     checks.count(max_nodes, "max_nodes")
     order = topological_order(root)
