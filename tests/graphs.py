@@ -1,4 +1,4 @@
-"""Random computation graphs for property tests (fan-out and shared interior nodes included)."""
+"""Computation graphs the tests share: random ones for property tests, diamonds and long chains."""
 
 from __future__ import annotations
 
@@ -17,3 +17,20 @@ def random_graphs(draw: st.DrawFn) -> Value:
         op = draw(st.sampled_from(["+", "*", "tanh", "sin"]))
         nodes.append(a.apply(op, b) if op in "+*" else a.apply(op))
     return nodes[-1]
+
+
+def diamonds(x: Value, count: int) -> Value:
+    """``count`` diamonds on top of x: 2**count paths."""
+    y = x
+    for _ in range(count):
+        y = y * 0.5 + y * 0.25
+    return y
+
+
+def chain_of(length: int) -> tuple[Value, Value]:
+    """x and ``length`` sines above it: one path of ``length`` edges."""
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(length):
+        y = y.sin()
+    return x, y

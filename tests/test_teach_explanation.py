@@ -12,27 +12,10 @@ import time
 from collections.abc import Callable
 
 import pytest
+from graphs import chain_of, diamonds
 
 from autograd_mini import Value, draw, explain, topological_order
 from autograd_mini.names import node_names
-
-
-def diamonds(x: Value, count: int) -> Value:
-    """``count`` diamonds on top of x: 2**count paths."""
-    y = x
-    for _ in range(count):
-        y = y * 0.5 + y * 0.25
-    return y
-
-
-def chain_of(length: int) -> tuple[Value, Value]:
-    """x and ``length`` sines above it: one path of ``length`` edges."""
-    x = Value(0.5, label="x")
-    y = x
-    for _ in range(length):
-        y = y.sin()
-    return x, y
-
 
 # -- explain ----------------------------------------------------------------------------------
 

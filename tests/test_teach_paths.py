@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from graphs import random_graphs
+from graphs import chain_of, diamonds, random_graphs
 from hypothesis import given, settings
 
 from autograd_mini import (
@@ -171,14 +171,6 @@ def test_grad_by_paths_refuses_too_many_paths_and_points_to_backward() -> None:
         grad_by_paths(root, x, max_paths=1000)
 
 
-def diamonds(x: Value, count: int) -> Value:
-    """``count`` diamonds on top of x: 2**count paths."""
-    y = x
-    for _ in range(count):
-        y = y * 0.5 + y * 0.25
-    return y
-
-
 def test_grad_by_paths_counts_before_it_lists_so_it_stops_at_its_limit_at_once() -> None:
     x = Value(0.5)
     root = diamonds(x, 200)
@@ -186,15 +178,6 @@ def test_grad_by_paths_counts_before_it_lists_so_it_stops_at_its_limit_at_once()
     with pytest.raises(ValueError, match=f"{2**200} paths lead from x to root, more than max_paths=100000"):
         grad_by_paths(root, x)
     assert time.process_time() - started < 5.0
-
-
-def chain_of(length: int) -> tuple[Value, Value]:
-    """x and ``length`` sines above it: one path of ``length`` edges."""
-    x = Value(0.5, label="x")
-    y = x
-    for _ in range(length):
-        y = y.sin()
-    return x, y
 
 
 @pytest.mark.parametrize("length", [16_000, 200_000])
