@@ -70,10 +70,10 @@ LAZY_NAMES = {
     "fit": "train",
     "predict": "train",
     "backward_frames": "show.frames",
-    "load": "serialize",
-    "save": "serialize",
     "backward_page": "show.frames",
     "draw": "show.viz",
+    "load": "serialize",
+    "save": "serialize",
 }
 #: The modules loaded on first use as attributes of the package (``autograd_mini.plots``), by their new paths.
 LAZY_MODULES = {
