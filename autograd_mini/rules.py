@@ -9,7 +9,9 @@ Each primitive is a :class:`Rule` with two functions:
 The numbers are finite (the numeric policy: README, "Numbers"): a forward whose exact result is
 too large for a float raises OverflowError at its op, and so does a local derivative that
 overflows; a slope that is infinite in exact arithmetic (sqrt at 0, ``a ** b`` at a = 0 with
-b < 1) is reported as ``inf``, as PyTorch does.
+b < 1) is reported as ``inf``, as PyTorch does. Under ``backward(create_graph=True)`` (and so in
+``grad(grad(f))`` and ``hessian``) a slope must be a Value, which holds finite numbers only: there
+the same point raises a ValueError saying that the exact answer is infinite (``infinite_slope``).
 
 To change a rule or add one (a class exercise), call :func:`define`; the engine reads the table
 on every operation, so the new rule is used at once by ``x.tanh()``, ``x.apply("tanh")`` and
@@ -178,7 +180,7 @@ def _div_grads(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
 def _pow_base_grad(a: Any, b: Any) -> Any:
     # d(a**b)/da = b * a**(b-1); at a = 0 with b < 1 the slope is infinite (PyTorch: inf).
     if as_float(a) == 0.0 and as_float(b) < 1.0:
-        return 0.0 if as_float(b) == 0.0 else math.inf
+        return 0.0 if as_float(b) == 0.0 else infinite_slope(a, f"a ** {as_float(b)!r}", "b a**(b-1)")
     try:
         return _slope(b * a ** (b - 1.0), "**", a, b)
     except OverflowError:  # from Python's own float power: say which op and which numbers
@@ -210,8 +212,32 @@ def _sqrt(a: float) -> float:
 
 
 def _sqrt_grad(out: Any) -> Any:
-    # d sqrt(a)/da = 1 / (2 sqrt(a)); infinite at a = 0, as in PyTorch.
-    return math.inf if as_float(out) == 0.0 else 0.5 / out
+    # d sqrt(a)/da = 1 / (2 sqrt(a)); infinite at a = 0 (out = 0).
+    return infinite_slope(out, "sqrt", "1/(2 sqrt(a))") if as_float(out) == 0.0 else 0.5 / out
+
+
+def infinite_slope(at: Any, function: str, slope: str) -> float:
+    """A slope that is infinite in exact arithmetic: ``inf`` on floats, as in PyTorch; an error on Values.
+
+    On Values (``create_graph=True``) the slope would become a node of a graph, which holds finite
+    numbers only, and the next derivative is infinite too: the error says so in words, not as an
+    overflow.
+
+    >>> infinite_slope(0.0, "sqrt", "1/(2 sqrt(a))")
+    inf
+    >>> from autograd_mini import Value
+    >>> infinite_slope(Value(0.0), "sqrt", "1/(2 sqrt(a))")
+    Traceback (most recent call last):
+    ...
+    ValueError: the second derivative of sqrt is infinite at 0: its first derivative 1/(2 sqrt(a)) is ...
+    """
+    if isinstance(at, float):
+        return math.inf
+    raise ValueError(
+        f"the second derivative of {function} is infinite at 0: its first derivative {slope} is already "
+        "infinite there (the exact answer, not an overflow), and a derivative that is differentiated again "
+        "(create_graph=True, grad of grad, hessian) must be a finite number"
+    )
 
 
 def _sigmoid(a: float) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 from differences import central_difference
 from hypothesis import given, settings
@@ -19,11 +20,17 @@ from autograd_mini import (
     Value,
     cos,
     detect_anomaly,
+    exp,
     grad,
     gradients,
     hessian,
+    log,
     no_grad,
+    relu,
+    sigmoid,
     sin,
+    sqrt,
+    tanh,
     value_and_grad,
 )
 from autograd_mini.rules import RULES, Rule
@@ -118,9 +125,11 @@ def test_grad_errors_name_what_was_wrong() -> None:
         grad(lambda x: x, argnums=())
     with pytest.raises(ValueError, match=r"argnums=1 names an argument beyond the 1 given"):
         grad(lambda x: x, argnums=1)(2.0)
-    with pytest.raises(TypeError, match="argument 0 must be a number or a Value, got str"):
+    with pytest.raises(TypeError, match="argument 0 must be a finite number or a Value, got str: '2'"):
         grad(lambda x: x)("2")
-    with pytest.raises(TypeError, match="grad expects f to return a number or a Value, got list"):
+    with pytest.raises(
+        TypeError, match=r"the result of grad's f must be a finite number or a Value, got list: \[Value"
+    ):
         grad(lambda x: [x])(2.0)
 
 
@@ -158,9 +167,9 @@ def test_hessian_of_one_variable_is_a_one_by_one_matrix() -> None:
 
 
 def test_hessian_errors() -> None:
-    with pytest.raises(TypeError, match="hessian takes numbers, got Value for argument 0"):
+    with pytest.raises(TypeError, match=r"argument 0 of hessian must be a finite number, got Value: Value\(data=1"):
         hessian(lambda x: x * x)(Value(1.0))
-    with pytest.raises(TypeError, match="hessian expects f to return a number or a Value, got tuple"):
+    with pytest.raises(TypeError, match="the result of hessian's f must be a finite number or a Value, got tuple"):
         hessian(lambda x: (x, x))(1.0)
     with pytest.raises(TypeError, match="the f of hessian must be a function"):
         hessian(None)  # type: ignore[arg-type]
@@ -301,3 +310,143 @@ def test_a_rule_changed_in_the_table_is_used_by_the_method_too(monkeypatch: pyte
     x = Value(0.5)
     assert gradients(x.apply("tanh"))[x] == 2.0  # apply() sees the new rule
     assert gradients(x.tanh())[x] == 2.0  # and so does the method
+
+
+# -- the numeric policy in grad, value_and_grad, hessian and the primitives (issue 19) -----------
+
+
+def _value_with_nan_data(x: Any) -> Value:
+    out = x * 1.0
+    out.data = math.nan  # overwritten by hand, as a buggy caller might
+    return out
+
+
+TRANSFORMS = [
+    ("grad", lambda f: grad(f)(1.0)),
+    ("value_and_grad", lambda f: value_and_grad(f)(1.0)),
+    ("hessian", lambda f: hessian(f)(1.0)),
+]
+NOT_FINITE_RESULTS = [
+    (lambda x: float("nan"), "nan"),
+    (lambda x: math.inf - math.inf, "nan"),  # a plain float computed as NaN
+    (lambda x: -math.inf, "-inf"),
+    (lambda x: np.float64("nan"), "nan"),
+    (_value_with_nan_data, "nan"),
+]
+
+
+@pytest.mark.parametrize(("who", "run"), TRANSFORMS)
+@pytest.mark.parametrize(("f", "shown"), NOT_FINITE_RESULTS)
+def test_a_result_of_f_that_is_nan_or_infinite_is_refused_naming_it(who: str, run: Any, f: Any, shown: str) -> None:
+    # The issue: grad(lambda x: float('nan')) gave 0.0 and value_and_grad gave (nan, 0.0).
+    with pytest.raises(ValueError, match=rf"^the result of {who}'s f must be a finite number, got {shown} "):
+        run(f)
+
+
+@pytest.mark.parametrize(("who", "run"), TRANSFORMS)
+def test_a_result_of_f_of_the_wrong_kind_is_refused_naming_it(who: str, run: Any) -> None:
+    with pytest.raises(
+        TypeError, match=rf"^the result of {who}'s f must be a finite number or a Value, got bool: True"
+    ):
+        run(lambda x: True)
+    with pytest.raises(OverflowError, match=rf"^the result of {who}'s f got an integer too large for a float"):
+        run(lambda x: 10**400)  # was Python's unnamed "int too large to convert to float"
+    with pytest.raises(TypeError, match=rf"^the result of {who}'s f must be a finite number or a Value, got str"):
+        run(lambda x: "x" * 1000)
+
+
+def test_arguments_that_are_not_finite_are_refused_naming_their_position() -> None:
+    # Before: "Value must be a finite number, got nan", which did not say which argument.
+    with pytest.raises(ValueError, match=r"^argument 1 must be a finite number, got nan"):
+        grad(lambda x, y: x * y)(1.0, math.nan)
+    with pytest.raises(ValueError, match=r"^argument 0 of hessian must be a finite number, got inf"):
+        hessian(lambda x: x * x)(math.inf)
+    with pytest.raises(OverflowError, match=r"^argument 0 got an integer too large for a float"):
+        grad(lambda x: x)(10**400)
+
+
+def test_sqrt_has_an_infinite_slope_at_zero_which_grad_reports_as_inf() -> None:
+    # d sqrt(x)/dx = 1/(2 sqrt x) -> +inf as x -> 0+, as README and PyTorch say; so -sqrt gives -inf.
+    assert grad(sqrt)(0.0) == math.inf
+    assert grad(lambda x: -2.0 * sqrt(x))(0.0) == -math.inf
+    assert grad(lambda x: x**0.5)(0.0) == math.inf
+
+
+SECOND_DERIVATIVE_OF_SQRT = (
+    r"^the second derivative of sqrt is infinite at 0: its first derivative .* is already infinite"
+)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        lambda: grad(grad(sqrt))(0.0),
+        lambda: hessian(sqrt)(0.0),
+        lambda: hessian(lambda x, y: sqrt(x) * y)(0.0, 1.0),
+        lambda: grad(lambda x: grad(sqrt)(x) * 1.0)(0.0),
+        lambda: gradients(Value(0.0).sqrt(), create_graph=True),
+    ],
+)
+def test_the_second_derivative_of_sqrt_at_zero_says_it_is_infinite(second: Any) -> None:
+    # The issue: "operator '*' must be a finite number, got inf", as if an operator had been given an inf.
+    with pytest.raises(ValueError, match=SECOND_DERIVATIVE_OF_SQRT) as caught:
+        second()
+    assert "operator" not in str(caught.value) and "not an overflow" in str(caught.value)
+
+
+def test_the_second_derivative_of_a_fractional_power_at_zero_says_it_is_infinite() -> None:
+    # d(x**0.5)/dx = 0.5 x**-0.5 is infinite at 0; so is the second derivative -0.25 x**-1.5.
+    with pytest.raises(ValueError, match=r"^the second derivative of a \*\* 0\.5 is infinite at 0"):
+        grad(grad(lambda x: x**0.5))(0.0)
+    assert grad(grad(lambda x: x**0.5))(4.0) == pytest.approx(-0.25 * 4.0**-1.5)  # elsewhere: a number
+
+
+def test_a_second_derivative_that_is_infinite_in_exact_arithmetic_is_inf() -> None:
+    # f = x**1.5: f' = 1.5 x**0.5 (0 at 0, a Value), f'' = 0.75 x**-0.5 -> inf at 0.
+    assert grad(grad(lambda x: x**1.5))(0.0) == math.inf
+    assert hessian(lambda x: x**1.5)(0.0) == [[math.inf]]
+    assert hessian(lambda x: x**1.5)(4.0) == [[pytest.approx(0.375)]]
+
+
+def test_a_nan_gradient_is_refused_naming_the_op_that_made_it() -> None:
+    # d/dx (0 * sqrt x) at 0 is 0 * inf on floats: before, grad returned nan.
+    with pytest.raises(ValueError, match=r"^grad: the derivative with respect to argument 0 is not a number \(nan\): "
+                                         r"0 \* inf: backward through 'sqrt'"):  # fmt: skip
+        grad(lambda x: sqrt(x) * 0.0)(0.0)
+    with pytest.raises(ValueError, match=r"^value_and_grad: the derivative with respect to argument 1 is not a number"):
+        value_and_grad(lambda x, y: sqrt(y) * x, argnums=(0, 1))(0.0, 0.0)
+    with pytest.raises(ValueError, match=r"not a number \(nan\): two infinite slopes of opposite sign"):
+        grad(lambda x: sqrt(x) - sqrt(x))(0.0)  # inf - inf
+
+
+def test_a_gradient_that_overflows_is_refused_although_each_slope_is_finite() -> None:
+    # d/dx (x * 1e308 + x * 1e308) = 2e308, a finite number too large for a float: before, grad returned inf.
+    with pytest.raises(
+        OverflowError, match=r"^grad: the derivative with respect to argument 0 is too large for a float"
+    ):
+        grad(lambda x: x * 1e308 + x * 1e308)(1e-300)
+    # d²/dx² (1e308 x² + 1e308 x²) = 4e308
+    with pytest.raises(OverflowError, match=r"^hessian: the entry \[0\]\[0\], d²f/dx0 dx0, is too large for a float"):
+        hessian(lambda x: 1e308 * x * x + 1e308 * x * x)(1e-300)
+
+
+@pytest.mark.parametrize("primitive", [exp, log, sqrt, tanh, sigmoid, relu, sin, cos])
+def test_the_primitives_on_plain_numbers_refuse_nan_infinities_and_bools(primitive: Any) -> None:
+    # Before: exp(nan) and sqrt(nan) were nan, log(inf) was inf, exp(True) was e.
+    name = primitive.__name__
+    for bad in (math.nan, math.inf, -math.inf, np.float64("nan")):
+        with pytest.raises(ValueError, match=rf"^the x of {name} must be a finite number, got (nan|inf|-inf) "):
+            primitive(bad)
+    with pytest.raises(TypeError, match=rf"^the x of {name} must be a finite number or a Value, got bool: True"):
+        primitive(True)
+    assert primitive(0.5) == pytest.approx(primitive(Value(0.5)).data)
+
+
+def test_a_primitive_on_a_number_refuses_a_result_that_is_not_finite(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A rule replaced in the table may give inf; a number path must refuse it as a node would.
+    _, derivative = RULES["tanh"]
+    monkeypatch.setitem(RULES, "tanh", Rule(lambda a: math.inf, derivative))
+    with pytest.raises(OverflowError, match=r"^'tanh' of 0\.5: the result is too large for a float"):
+        tanh(0.5)
+    with pytest.raises(OverflowError, match=r"^'tanh' of 0\.5: the result is too large for a float"):
+        Value(0.5).tanh()  # the engine's own answer for the same rule
