@@ -433,6 +433,39 @@ def test_without_graphviz_pictures_fail_cleanly_but_dot_source_works(
     assert (tmp_path / "graph.dot").read_text(encoding="utf-8").startswith("digraph")
 
 
+def _crashing_dot(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PATH starts with a ``dot`` that dies of SIGSEGV, as Graphviz's does on some graphs."""
+    dot = folder / "dot"
+    dot.write_text("#!/bin/sh\nkill -SEGV $$\n", encoding="utf-8")
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+def test_a_crashing_dot_is_one_line_with_a_hint_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _crashing_dot(tmp_path, monkeypatch)
+    err = _fails_cleanly(capsys, ["grad", "x*y", "x=1", "y=2", "--draw", str(tmp_path / "graph.svg")])
+    assert "dot crashed drawing the graph (signal SIGSEGV)" in err and "--draw graph.dot" in err
+    err = _fails_cleanly(capsys, ["grad", "x*y", "x=1", "y=2", "--steps", str(tmp_path / "steps.html")])
+    assert "dot crashed" in err
+    assert not (tmp_path / "graph.svg").exists() and not (tmp_path / "steps.html").exists()
+
+
+def test_a_value_used_hundreds_of_times_is_drawn_or_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Graphviz 2.43.0 dies of SIGSEGV laying out this graph (x feeds 300 additions); a later one may draw it.
+    code = main(["grad", "+".join(["x"] * 300), "x=1", "--draw", str(tmp_path / "graph.svg")])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert (code, (tmp_path / "graph.svg").exists()) in {(0, True), (2, False)}
+    if code == 0:
+        assert "df/dx = 300" in out
+    else:  # refused before anything is printed: no gradients without the picture asked for
+        assert out == "" and len(err.strip().splitlines()) == 2 and "dot" in err
+
+
 def test_the_demo_without_graphviz_writes_the_dot_source_and_says_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

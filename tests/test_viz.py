@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import signal
 import stat
 import struct
 import subprocess
@@ -619,6 +620,23 @@ def test_a_failing_dot_gives_none_for_jupyter_and_a_clear_error_for_pipe_and_ren
         with pytest.raises(GraphvizFailedError, match=r"\(exit status 1\): Error: syntax error in line 1") as caught:
             attempt()
         assert isinstance(caught.value.__cause__, subprocess.CalledProcessError)
+
+
+def test_a_crashing_dot_is_named_by_its_signal_in_one_line(broken_dot: Path, neuron: Neuron) -> None:
+    fake_dot(broken_dot, "echo 'Warning: first line' >&2; echo 'second line' >&2; kill -SEGV $$")
+    with pytest.raises(GraphvizFailedError) as caught:
+        draw(neuron.o).pipe(format="svg")
+    assert str(caught.value) == "Graphviz's dot crashed drawing the graph (signal SIGSEGV): Warning: first line"
+    assert caught.value.status == -signal.SIGSEGV and "second line" in caught.value.stderr
+
+
+def test_what_dot_said_is_cut_to_one_short_line(broken_dot: Path, neuron: Neuron) -> None:
+    fake_dot(broken_dot, "printf 'E%.0s' $(seq 1000) >&2; exit 3")
+    with pytest.raises(GraphvizFailedError) as caught:
+        draw(neuron.o).pipe(format="svg")
+    message = str(caught.value)
+    assert "\n" not in message and message.endswith("E…") and len(message) < 300
+    assert len(caught.value.stderr) == 1000
 
 
 def test_a_dot_that_hangs_gives_none_after_the_display_timeout(

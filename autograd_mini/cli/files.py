@@ -21,6 +21,7 @@ from .common import CommandError
 DRAW_FORMATS = (".svg", ".png", ".pdf", ".dot")
 
 _NO_GRAPHVIZ = "Graphviz's dot program is not installed, so the graph cannot be rendered"
+_DOT_FAILED = "write the DOT source instead (--draw graph.dot) and look at it, or draw a smaller expression"
 _INSTALL_GRAPHVIZ = "install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz)"
 
 
@@ -73,7 +74,7 @@ def check_draw_path(path: Path | None) -> None:
 
 def graph_bytes(root: Value, suffix: str) -> bytes:
     """The drawing of ``root`` as a file of type ``suffix``: DOT source, or rendered by Graphviz."""
-    from ..show.viz import GraphvizNotFoundError, draw  # here, not at the top: only drawing needs Graphviz
+    from ..show.viz import GraphvizFailedError, GraphvizNotFoundError, draw  # here: only drawing needs Graphviz
 
     try:
         drawing = draw(root)
@@ -86,13 +87,15 @@ def graph_bytes(root: Value, suffix: str) -> bytes:
         picture: bytes = drawing.pipe(format=suffix.lower()[1:])
     except GraphvizNotFoundError:
         raise CommandError(_NO_GRAPHVIZ, f"{_INSTALL_GRAPHVIZ}, or write the DOT source: --draw graph.dot") from None
+    except GraphvizFailedError as failed:
+        raise CommandError(str(failed), _DOT_FAILED) from None
     return picture
 
 
 def page_bytes(root: Value) -> bytes:
     """The step-by-step page of ``root``'s backward pass, as HTML."""
     from ..show.frames import backward_page  # here, not at the top: only the step page needs it
-    from ..show.viz import GraphvizNotFoundError
+    from ..show.viz import GraphvizFailedError, GraphvizNotFoundError
 
     try:
         page = backward_page(root)
@@ -100,6 +103,8 @@ def page_bytes(root: Value) -> bytes:
         raise CommandError(str(error), "play a smaller expression") from None
     except GraphvizNotFoundError:
         raise CommandError(_NO_GRAPHVIZ, _INSTALL_GRAPHVIZ) from None
+    except GraphvizFailedError as failed:
+        raise CommandError(str(failed), "play a smaller expression") from None
     return page.html.encode("utf-8")
 
 

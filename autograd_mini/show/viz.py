@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import math
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -92,15 +93,33 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
 class GraphvizFailedError(RuntimeError):
     """Graphviz's ``dot`` ran but could not draw the graph; the message says what ``dot`` reported.
 
+    The message is one line: the first line ``dot`` wrote, at most 200 characters of it, or, when
+    ``dot`` itself crashed (it does, on some graphs with one value used hundreds of times), the
+    signal that stopped it. ``status`` and ``stderr`` keep everything.
+
     >>> print(GraphvizFailedError(1, b"Error: out of memory\\n"))
     Graphviz's dot could not draw the graph (exit status 1): Error: out of memory
+    >>> print(GraphvizFailedError(-11, b""))
+    Graphviz's dot crashed drawing the graph (signal SIGSEGV): (silent)
     """
 
     def __init__(self, status: int, stderr: bytes | str | None) -> None:
         said = stderr.decode("utf-8", errors="replace") if isinstance(stderr, bytes) else stderr or ""
-        super().__init__(
-            f"Graphviz's dot could not draw the graph (exit status {status}): {said.strip() or '(silent)'}"
-        )
+        self.status, self.stderr = status, said
+        first = next((line.strip() for line in said.splitlines() if line.strip()), "(silent)")
+        first = first if len(first) <= 200 else first[:199] + "…"
+        super().__init__(f"Graphviz's dot {_how_it_ended(status)}: {first}")
+
+
+def _how_it_ended(status: int) -> str:
+    """'could not draw the graph (exit status 1)', or, for a negative status, the signal that killed it."""
+    if status >= 0:
+        return f"could not draw the graph (exit status {status})"
+    try:
+        signal_name = signal.Signals(-status).name
+    except ValueError:
+        signal_name = f"signal {-status}"
+    return f"crashed drawing the graph (signal {signal_name})"
 
 
 class Drawing(graphviz.Digraph):  # type: ignore[misc]
