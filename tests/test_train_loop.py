@@ -2,6 +2,7 @@
 
 import gc
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from autograd_mini import Value
 from autograd_mini.datasets import make_blobs, make_credit, make_moons, make_xor
 from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD, Adam
-from autograd_mini.train import DivergenceError, History, accuracy, fit, predict
+from autograd_mini.train import DivergenceError, History, accuracy, fit, loop, predict
 
 
 class Scale:
@@ -242,13 +243,18 @@ def test_compiled_training_by_hand():
 
 
 def test_compiled_training_traces_once_per_call():
-    model = Constant([0.2, -0.1, 0.4])
     x = [[float(i)] for i in range(12)]
-    fit(model, x, [i % 3 for i in range(12)], loss="cross_entropy", lr=0.1, epochs=4, batch_size=5, progress=False,
-        compiled=True)  # fmt: skip
-    # fit's check of the model, one trace per class (on its first sample), one of the model for the predictions
-    seen = [tuple(v if isinstance(v, float) else v.data for v in x) for x in model.seen]
-    assert seen == [(0.0,), (0.0,), (1.0,), (2.0,), (0.0,)]
+    calls = []
+    for epochs in (1, 4):
+        model = Constant([0.2, -0.1, 0.4])
+        fit(model, x, [i % 3 for i in range(12)], loss="cross_entropy", lr=0.1, epochs=epochs, batch_size=5,
+            progress=False, compiled=True)  # fmt: skip
+        calls.append(len(model.seen))
+        # fit's check of the model, one trace per class (on its first sample), one of the model for the predictions;
+        # trace may also call the model to check its program off the example (not at a row of X)
+        seen = [tuple(v if isinstance(v, float) else v.data for v in row) for row in model.seen]
+        assert [row for row in seen if list(row) in x] == [(0.0,), (0.0,), (1.0,), (2.0,), (0.0,)]
+    assert calls[0] == calls[1]  # no more calls for more epochs: the programs run them
 
 
 def test_compiled_training_with_a_callable_loss():
@@ -382,36 +388,31 @@ X2 = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 Y2 = [0, 1, 1]
 
 
+LOSS_NAMES = "'hinge', 'sse', 'mse', 'binary_cross_entropy', 'cross_entropy'"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"y": [0, 1]}, ValueError, "X and y must have the same length, got 3 rows in X and 2 labels in y"),
-        ({"X": np.zeros((0, 2)), "y": []}, ValueError, "X is empty"),
-        ({"X": [[0.0, 1.0, 2.0]] * 3}, ValueError, "expects 2 features per sample, but X has 3"),
-        ({"X": [0.0, 1.0, 2.0]}, ValueError, "X must be 2-D"),
-        ({"X": [[0.0, 1.0], [1.0]]}, ValueError, "X must be a table of numbers"),
-        ({"X": [[0.0, 1.0], [0.0, math.nan], [1.0, 1.0]]}, ValueError, "X holds NaN at row 1, column 1"),
-        ({"X": [[0.0, 1.0], [1.0, 0.0], [-math.inf, 1.0]]}, ValueError, "X holds -inf at row 2, column 0"),
-        ({"X": np.array(X2) + 0j}, ValueError, r"X holds complex numbers \(complex128; row 0 is"),
-        ({"X": np.array(X2) + np.array([[0, 0], [0, 2j], [0, 0]])}, ValueError, r"row 1 is \[\(1\+0j\), 2j\]"),
-        ({"y": [[0], [1], [1]]}, ValueError, "y must be 1-D"),
-        ({"y": [0, 1, 2]}, ValueError, "a model with 1 output"),
-        ({"y": [0, -1, 1]}, ValueError, "class labels"),
-        ({"y": [0, 0.5, 1]}, ValueError, "class labels"),
-        ({"y": ["a", "b", "a"]}, ValueError, "class labels"),
-        ({"loss": "squared"}, ValueError, "unknown loss 'squared'"),
-        ({"loss": "cross_entropy"}, ValueError, "cross_entropy needs one output per class"),
-        ({"epochs": 0}, ValueError, "epochs must be an int >= 1, got 0"),
-        ({"epochs": 2.0}, TypeError, r"epochs must be an int >= 1, got float: 2\.0"),
-        ({"batch_size": 0}, ValueError, "batch_size"),
-        ({"seed": "x"}, TypeError, "seed"),
-        ({"progress": "yes"}, TypeError, "progress"),
-        ({"compiled": 1}, TypeError, "compiled must be True or False, got int: 1"),
-        ({"optimizer": "adam"}, TypeError, "optimizer"),
-        ({"lr": -0.1}, ValueError, "lr must be"),
+        # the data (X and y) are checked in tests/test_train_inputs.py; here every other argument
+        ({"loss": "squared"}, ValueError, rf"loss must be one of {LOSS_NAMES} or a function .*, got 'squared'$"),
+        ({"loss": 3}, TypeError, rf"loss must be one of {LOSS_NAMES} or a function .*, got int: 3$"),
+        ({"loss": None}, TypeError, r"loss must be one of .*, got NoneType: None$"),
+        ({"loss": "cross_entropy"}, ValueError, r"^loss must suit a model with one output, got 'cross_entropy' \("),
+        ({"epochs": 0}, ValueError, r"^epochs must be an int >= 1, got 0$"),
+        ({"epochs": 2.0}, TypeError, r"^epochs must be an int >= 1, got float: 2\.0$"),
+        ({"epochs": True}, TypeError, r"^epochs must be an int >= 1, got bool: True$"),
+        ({"batch_size": 0}, ValueError, r"^batch_size must be an int >= 1, got 0$"),
+        ({"batch_size": 1.5}, TypeError, r"^batch_size must be an int >= 1, got float: 1\.5$"),
+        ({"seed": "x"}, TypeError, r"^seed must be an int or None, got str: 'x'$"),
+        ({"progress": "yes"}, TypeError, r"^progress must be True or False, got str: 'yes'$"),
+        ({"compiled": 1}, TypeError, r"^compiled must be True or False, got int: 1$"),
+        ({"optimizer": "adam"}, TypeError, r"^optimizer must be an autograd_mini.optim optimizer .* got str: 'adam'$"),
+        ({"lr": -0.1}, ValueError, r"^lr must be a finite number > 0, got -0\.1$"),
+        ({"lr": "0.1"}, TypeError, r"^lr must be a real number, got str: '0\.1'$"),
     ],
 )
-def test_bad_input_raises_and_trains_nothing(kwargs, error, words):
+def test_bad_arguments_raise_naming_the_argument_and_train_nothing(kwargs, error, words):
     model = MLP(2, [3, 1], seed=0)
     before = [p.data for p in model.parameters()]
     args = {"X": X2, "y": Y2, "epochs": 1, "progress": False} | kwargs
@@ -420,10 +421,28 @@ def test_bad_input_raises_and_trains_nothing(kwargs, error, words):
     assert [p.data for p in model.parameters()] == before
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_bad_argument_is_refused_before_the_model_is_called(compiled):
+    # The seed used to be checked after tracing, once the model and the loss had run.
+    model = Constant([0.5])
+    with pytest.raises(TypeError, match=r"^seed must be an int or None"):
+        fit(model, [[0.0]], [1], seed=1.5, epochs=1, progress=False, compiled=compiled)
+    assert model.seen == []
+
+
 def test_lr_and_an_optimizer_together_are_refused():
     model = MLP(2, [1], seed=0)
-    with pytest.raises(ValueError, match="set the learning rate on the optimizer"):
+    words = r"^lr must be None when an optimizer is given \(set it on the optimizer\), got 0\.5$"
+    with pytest.raises(ValueError, match=words):
         fit(model, X2, Y2, optimizer=SGD(model.parameters(), lr=0.1), lr=0.5, progress=False)
+
+
+@pytest.mark.parametrize("call", [fit, predict, accuracy])
+def test_a_model_that_is_not_one_is_refused_naming_the_argument(call):
+    args = (X2, Y2) if call is not predict else (X2,)
+    kwargs = {"progress": False} if call is fit else {}
+    with pytest.raises(TypeError, match=r"^model must be a model with .*a call on one row .*, got int: 3$"):
+        call(3, *args, **kwargs)
 
 
 # -- divergence, the loss a function returns, and other refusals (the issue's examples) ------------
@@ -468,3 +487,145 @@ def test_a_loss_too_large_to_add_up_stops_fit():
     model = Constant([0.5])
     with pytest.raises(DivergenceError, match=r"epoch 1, step 2 of 2: the loss is too large for a float"):
         fit(model, [[0.0], [1.0]], [0, 1], loss=huge, lr=0.1, epochs=1, batch_size=1, progress=False)
+
+
+# -- the user's own errors are not divergence ---------------------------------------------------
+
+
+def _fails_from(step, error):
+    """A loss that is the squared error until its ``step``-th call, then raises ``error``."""
+    calls = []
+
+    def loss(outputs, label):
+        calls.append(label)
+        if len(calls) >= step:
+            raise error
+        return (outputs[0] - label) ** 2
+
+    return loss
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_zero_division_in_the_loss_comes_out_as_itself_naming_the_step(compiled):
+    # It used to be a DivergenceError: "the numbers are too large from the start: scale the data down".
+    def loss(outputs, label):
+        return outputs[0] * (1 / 0)
+
+    model = Scale(0.5)
+    with pytest.raises(ZeroDivisionError, match=r"^division by zero\n") as caught:
+        fit(model, [[1.0], [2.0]], [1, 0], loss=loss, lr=0.1, epochs=2, progress=False, compiled=compiled)
+    assert not isinstance(caught.value, DivergenceError)
+    assert caught.value.__traceback__ is not None and caught.traceback[-1].name == "loss"  # where the user raised it
+    tracing = ", tracing the model and the loss for compiled=True" if compiled else ""
+    assert caught.value.__notes__ == [f"fit stopped at epoch 1, step 1 of 1{tracing} (no parameter had changed)"]
+    assert model.w.data == 0.5
+
+
+def test_a_later_error_of_the_loss_names_its_epoch_and_step():
+    # Batches of 1 over 2 samples: calls 1-2 are epoch 1, call 3 is epoch 2's first step.
+    mine = ValueError("my loss refuses this sample")
+    model = Scale(0.5)
+    with pytest.raises(ValueError, match=r"^my loss refuses this sample\n") as caught:
+        fit(model, [[1.0], [2.0]], [1, 0], loss=_fails_from(3, mine), lr=0.1, epochs=3, batch_size=1, progress=False)
+    assert caught.value is mine
+    assert caught.value.__notes__ == [
+        "fit stopped at epoch 2, step 1 of 2 (the parameters hold the last step's values)"
+    ]
+    assert model.w.data != 0.5  # epoch 1's two steps were taken
+
+
+def test_an_overflow_in_the_users_own_code_is_not_divergence():
+    # math.exp overflows in the user's code, not in the engine's arithmetic: their error, as it is.
+    def loss(outputs, label):
+        return outputs[0] * math.exp(1000.0)
+
+    with pytest.raises(OverflowError, match=r"^math range error\n") as caught:
+        fit(Scale(0.5), [[1.0]], [1], loss=loss, epochs=1, progress=False)
+    assert not isinstance(caught.value, DivergenceError)
+    assert caught.value.__notes__ == ["fit stopped at epoch 1, step 1 of 1 (no parameter had changed)"]
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_division_by_zero_in_the_engine_is_not_divergence(compiled):
+    # A Value divided by a Value that is 0: the engine's ZeroDivisionError, a domain error, not an overflow.
+    def loss(outputs, label):
+        return outputs[0] / (outputs[0] - outputs[0])
+
+    with pytest.raises(ZeroDivisionError) as caught:
+        fit(Scale(0.5), [[1.0]], [1], loss=loss, epochs=1, progress=False, compiled=compiled)
+    assert not isinstance(caught.value, DivergenceError)
+    assert "fit stopped at epoch 1, step 1 of 1" in caught.value.__notes__[0]
+
+
+def test_an_error_in_the_model_comes_out_as_itself():
+    class Broken(Scale):
+        def __call__(self, x):
+            if len(self.calls) == 2:  # fit's check of the model is call 1, the first step call 2
+                raise KeyError("my model's own bug")
+            self.calls.append(x)
+            return super().__call__(x)
+
+    model = Broken(0.5)
+    model.calls = []
+    with pytest.raises(KeyError, match="my model's own bug") as caught:
+        fit(model, [[1.0], [2.0]], [1, 0], loss="sse", epochs=1, progress=False)
+    assert caught.value.__notes__ == ["fit stopped at epoch 1, step 1 of 1 (no parameter had changed)"]
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_huge_learning_rate_is_still_divergence(compiled):
+    x, y = make_moons(20, seed=0)
+    with pytest.raises(DivergenceError, match=r"training diverged at epoch 2, step 1 of 1: .*too large") as caught:
+        fit(MLP(2, [4, 1], activation="tanh", seed=0), x, y, loss="mse", lr=1e300, epochs=3, progress=False,
+            compiled=compiled)  # fmt: skip
+    assert isinstance(caught.value.__cause__, OverflowError)  # the engine's (or the program's) own overflow
+    assert not hasattr(caught.value.__cause__, "__notes__")
+
+
+def test_on_python_3_10_the_note_is_the_pep_678_list(monkeypatch):
+    # Python 3.10 has no add_note: the note goes where 3.11 keeps it, so tools that read __notes__ see it.
+    monkeypatch.setattr(loop, "sys", SimpleNamespace(version_info=(3, 10, 14)))
+    error = ValueError("mine")
+    error.__notes__ = ["a note of the user's"]
+    with pytest.raises(ValueError, match="mine") as caught:
+        fit(Scale(0.5), [[1.0]], [1], loss=_fails_from(1, error), epochs=1, progress=False)
+    assert caught.value.__notes__ == [
+        "a note of the user's",
+        "fit stopped at epoch 1, step 1 of 1 (no parameter had changed)",
+    ]
+
+
+# -- a model with one output may return it alone ---------------------------------------------------
+
+
+class Lone(Scale):
+    """Scale returning its one output as a Value, not a list (as micrograd's MLP does for width 1)."""
+
+    def __call__(self, x):
+        return self.w * x[0]
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_model_returning_one_value_predicts_and_trains(compiled):
+    # predict(model, X, compiled=True) gave IndexError: tuple index out of range (classes read scores[:, 0]).
+    x = [[-2.0], [0.0], [3.0]]
+    assert predict(Lone(1.0), x, compiled=compiled).tolist() == [0, 0, 1]
+    assert accuracy(Lone(1.0), x, [0, 1, 1], compiled=compiled) == pytest.approx(2 / 3)
+    lone, listed = Lone(0.5), Scale(0.5)
+    for model in (lone, listed):
+        fit(model, [[1.0], [2.0]], [1, 0], loss="sse", lr=0.1, epochs=2, progress=False, compiled=compiled)
+    assert lone.w.data == listed.w.data == pytest.approx(0.15 - 0.1 * (5 * 0.15 + 1))  # as by hand above
+
+
+@pytest.mark.parametrize("returned", [0.5, [0.5], [], "x"])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_model_returning_no_values_is_refused_naming_it(returned, compiled):
+    class Floats(Scale):
+        def __call__(self, x):
+            return returned
+
+    words = rf"^model\(X\[0\]\) must return a Value or a non-empty list of Values, got {type(returned).__name__}: "
+    with pytest.raises(TypeError, match=words):
+        predict(Floats(1.0), [[1.0]], compiled=compiled)
+    with pytest.raises(TypeError, match=words):
+        fit(Floats(1.0), [[1.0]], [1], epochs=1, progress=False, compiled=compiled)

@@ -15,17 +15,21 @@ from numpy.typing import NDArray
 
 from ..compiled import MAX_WORKING_VALUES, Program, trace
 from ..engine import Value
+from .inputs import model_outputs
 
 LossFunction: TypeAlias = Callable[[list[Value], Any], Value]
 """(a model's outputs for one sample, that sample's target) -> the sample's loss."""
 
 
 class Model(Protocol):
-    """What ``fit`` needs of a model: parameters to train and a call on one sample's features."""
+    """What ``fit`` needs of a model: parameters to train and a call on one sample's features.
+
+    The call returns the list of the model's outputs, or a lone Value for one output.
+    """
 
     def parameters(self) -> list[Value]: ...
 
-    def __call__(self, x: Sequence[float]) -> list[Value]: ...
+    def __call__(self, x: Sequence[float]) -> Sequence[Value] | Value: ...
 
 
 class Batches(Protocol):
@@ -50,7 +54,7 @@ class Graphs:
         sample_losses = []
         scores = []
         for i in batch:
-            outputs = self.model(self.rows[i])
+            outputs = model_outputs(self.model(self.rows[i]), i)
             scores.append(output_data(outputs))
             sample_losses.append(checked_loss(self.loss_fn(outputs, self.targets[i])))
         batch_loss = sum(sample_losses[1:], sample_losses[0]) * (1.0 / len(batch))
@@ -79,10 +83,11 @@ class Programs:
         first: dict[int, int] = {}  # each class's first sample, traced as the example
         for i, label in enumerate(labels):
             first.setdefault(label, i)
-        losses = {label: trace(_sample_loss(model, loss_fn, targets[i]), rows[i]) for label, i in sorted(first.items())}
+        losses = {
+            label: trace(_sample_loss(model, loss_fn, targets[i], i), rows[i]) for label, i in sorted(first.items())
+        }
         parameters = list(dict.fromkeys(p for program in losses.values() for p in program.parameters))
-        model_program = trace(lambda x: model(x), rows[0])
-        return cls(model_program, losses, parameters, np.array(rows), np.array(labels, dtype=np.int64))
+        return cls(traced_model(model, rows), losses, parameters, np.array(rows), np.array(labels, dtype=np.int64))
 
     def forward_backward(self, batch: list[int]) -> tuple[float, NDArray[np.float64]]:
         """``Graphs.forward_backward`` through the programs: the same numbers in a few numpy calls."""
@@ -103,9 +108,14 @@ class Programs:
         return total * scale
 
 
-def _sample_loss(model: Model, loss_fn: LossFunction, target: Any) -> Callable[[Sequence[float]], Value]:
-    """One sample's loss as a function of its features, for ``trace``."""
-    return lambda x: checked_loss(loss_fn(model(x), target))
+def traced_model(model: Model, rows: list[list[float]]) -> Program:
+    """The model's program, traced on X[0]: its outputs as a list, so that a run gives shape (n, outputs)."""
+    return trace(lambda x: model_outputs(model(x), 0), rows[0])
+
+
+def _sample_loss(model: Model, loss_fn: LossFunction, target: Any, row: int) -> Callable[[Sequence[float]], Value]:
+    """The loss of the sample X[row] as a function of its features, for ``trace``."""
+    return lambda x: checked_loss(loss_fn(model_outputs(model(x), row), target))
 
 
 def checked_loss(loss: Any) -> Value:

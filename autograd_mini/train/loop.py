@@ -19,25 +19,29 @@ parameters, for data sets too large to build a graph per sample in class time.
 
 The numbers stay finite: ``fit`` refuses data holding NaN, infinities or complex numbers, and
 stops with a ``DivergenceError`` naming the epoch and step when the loss or a parameter would
-stop being a finite float (the optimizers refuse to write such a parameter).
+stop being a finite float (the optimizers refuse to write such a parameter). Only that is
+divergence: an error of the model's, the loss's or the optimizer's own (a ``1 / 0``, a
+ValueError) comes out as it is, with a note naming the epoch and step.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import checks, losses
 from ..collector import paused
-from ..compiled import trace
 from ..engine import no_grad
 from ..numeric import short_number
-from ..optim import SGD, Optimizer
-from .batches import Batches, Graphs, LossFunction, Model, Programs, classes, output_data, scores
-from .inputs import check_model, checked_data, checked_features
+from ..optim import SGD, NonFiniteError, Optimizer
+from .batches import Batches, Graphs, LossFunction, Model, Programs, classes, output_data, scores, traced_model
+from .inputs import check_for_training, check_model, checked_data, checked_features, model_outputs
 
 try:
     import numpy as np
@@ -131,9 +135,11 @@ def fit(
     and the sample's class label (an int), and must return a Value computed from the outputs.
 
     Args:
-        model: e.g. an ``nn.MLP``; anything with ``parameters()`` and a call on one row.
-        X: features, shape (n, d): n >= 1 samples of d numbers.
-        y: class labels, shape (n,): ints 0, 1, ... (0 or 1 for a model with one output).
+        model: e.g. an ``nn.MLP``; anything with ``parameters()`` and a call on one row that
+            returns a list of Values (or a lone Value for one output).
+        X: features, shape (n, d): n >= 1 samples of d finite numbers (a list of rows or a 2-D array).
+        y: class labels, shape (n,): ints 0, 1, ... (0 or 1 for a model with one output); whole
+            floats such as 1.0 are read as ints.
         loss: a name from the table above, or a function (outputs, label) -> Value.
         optimizer: how to step; None means ``SGD(model.parameters(), lr)``.
         lr: the learning rate of that default SGD (0.1 if None); give it to your own
@@ -157,12 +163,21 @@ def fit(
         A ``History`` with the loss and accuracy of every epoch.
 
     Raises:
-        ValueError: X and y differ in length, the data set is empty, X holds NaN, an infinity or
-            complex numbers, the rows have the wrong number of features for the model, a label
-            does not fit the model's outputs, or an argument is out of range (nothing is trained then).
-        TypeError: an argument of the wrong type, or a callable loss that does not return a Value.
-        DivergenceError: the loss or a parameter would stop being a finite float; the message
-            names the epoch and the step. The parameters keep the values of the last good step.
+        ValueError: X and y differ in length, X or one of its rows is empty, the rows differ in
+            length or from the model's ``nin``, X holds NaN or an infinity, a label is not a finite
+            whole number >= 0 or does not fit the model's outputs, or an argument is out of range.
+            The message names the argument and the first row at fault (``X[1][0]``, ``y[2]``).
+        TypeError: an argument of the wrong type (X or y not a table or list; a bool, str, None or
+            complex number in them), a model that returns no Values, or a callable loss that does not
+            return a Value. Nothing is trained then.
+        DivergenceError: the loss or a parameter would stop being a finite float (an overflow in the
+            engine's arithmetic, or a step the optimizer refuses); the message names the epoch and
+            the step. The parameters keep the values of the last good step.
+
+    Any other error raised while training (by the model, the loss or the optimizer: a ``1 / 0``,
+    a ValueError of their own) is raised as it is, the same exception with its traceback, plus
+    a note "fit stopped at epoch E, step S of N" (printed under the message from Python 3.11; on
+    3.10 it is in the exception's ``__notes__``).
 
     >>> from autograd_mini.datasets import make_xor
     >>> from autograd_mini.nn import MLP
@@ -179,24 +194,24 @@ def fit(
     >>> max(abs(a.data - b.data) for a, b in zip(model.parameters(), fast.parameters())) < 1e-9
     True
     """
-    rows, labels = checked_data(X, y)
+    rows, labels = checked_data(X, y)  # every argument is checked before the model is first called
     loss_fn = _loss_function(loss)
-    n_outputs = check_model(model, rows, labels, loss)
-    optimizer = _optimizer(model, optimizer, lr)
     epochs = checks.count(epochs, "epochs")
     size = len(rows) if batch_size is None else min(checks.count(batch_size, "batch_size"), len(rows))
+    order = random.Random(checks.seed(seed))
     checks.flag(progress, "progress")
     checks.flag(compiled, "compiled")
+    check_model(model, rows, trained=True)
+    optimizer = _optimizer(model, optimizer, lr)
+    n_outputs = check_for_training(model, rows, labels, loss)
     targets = [_target(loss, label, n_outputs) for label in labels]
-    try:  # tracing runs a sample of each class through the model and the loss: the first step's numbers
+    # tracing runs a sample of each class through the model and the loss: the first step's numbers
+    with _stopped_at(1, 1, math.ceil(len(rows) / size), optimizer, tracing=compiled):
         batches: Batches = (
             Programs.traced(model, rows, labels, targets, loss_fn)
             if compiled
             else Graphs(model, rows, targets, loss_fn)
         )
-    except ArithmeticError as error:
-        raise _diverged(error, 1, 1, math.ceil(len(rows) / size), optimizer) from error
-    order = random.Random(checks.seed(seed))
     history = History()
     with tqdm(range(1, epochs + 1), desc="fit", unit="epoch", disable=not progress) as bar:
         for epoch in bar:
@@ -216,8 +231,8 @@ def predict(model: Model, X: ArrayLike, compiled: bool = False) -> NDArray[np.in
     One output: class 1 where the score is > 0, else 0. Several: the index of the first largest.
 
     Args:
-        model: e.g. an ``nn.MLP``.
-        X: features, shape (n, d).
+        model: e.g. an ``nn.MLP``: a call on one row that returns a list of Values (or one Value).
+        X: features, shape (n, d), checked as ``fit`` checks them (the same errors).
         compiled: False calls the model on each row; True traces it once on the first row and
             runs the numpy program over all of them (faster for many rows; see ``fit``).
 
@@ -231,11 +246,7 @@ def predict(model: Model, X: ArrayLike, compiled: bool = False) -> NDArray[np.in
     >>> predict(model, [[0.0], [1.0], [2.0]]).tolist()
     [0, 1, 1]
     """
-    rows = checked_features(X)
-    if checks.flag(compiled, "compiled"):
-        return classes(scores(trace(lambda x: model(x), rows[0]), np.array(rows)))
-    with no_grad():
-        return classes(np.array([output_data(model(row)) for row in rows]))
+    return _predicted(model, checked_features(X), compiled)
 
 
 def accuracy(model: Model, X: ArrayLike, y: ArrayLike, compiled: bool = False) -> float:  # noqa: N803
@@ -258,7 +269,17 @@ def accuracy(model: Model, X: ArrayLike, y: ArrayLike, compiled: bool = False) -
     0.75
     """
     rows, labels = checked_data(X, y)
-    return float(np.mean(predict(model, rows, compiled) == np.array(labels)))
+    return float(np.mean(_predicted(model, rows, compiled) == np.array(labels)))
+
+
+def _predicted(model: Model, rows: list[list[float]], compiled: bool) -> NDArray[np.int64]:
+    """``predict`` on rows already checked (``accuracy`` checks them with the labels)."""
+    compiled = checks.flag(compiled, "compiled")
+    check_model(model, rows)
+    if compiled:
+        return classes(scores(traced_model(model, rows), np.array(rows)))
+    with no_grad():
+        return classes(np.array([output_data(model_outputs(model(row), i)) for i, row in enumerate(rows)]))
 
 
 def _epoch(
@@ -267,7 +288,7 @@ def _epoch(
     """Train over ``samples`` in batches of ``size``; return the mean loss and the accuracy seen.
 
     A loss that is not finite, or a step the optimizer refuses, stops training with a
-    DivergenceError naming this epoch and the step.
+    DivergenceError naming this epoch and the step (see ``_stopped_at``).
     """
     total_loss = 0.0
     correct = 0
@@ -275,21 +296,65 @@ def _epoch(
     for step, start in enumerate(starts, 1):
         batch = samples[start : start + size]
         optimizer.zero_grad()
-        try:
+        with _stopped_at(epoch, step, len(starts), optimizer):
             batch_loss, scores = batches.forward_backward(batch)
             total_loss += batch_loss * len(batch)
             if not math.isfinite(total_loss):
-                raise FloatingPointError(
-                    f"the loss is too large for a float (the batch's: {short_number(batch_loss, 6)})"
-                )
+                raise OverflowError(f"the loss is too large for a float (the batch's: {short_number(batch_loss, 6)})")
             optimizer.step()
-        except ArithmeticError as error:  # an overflow in the engine, the loss above, or the optimizer's refusal
-            raise _diverged(error, epoch, step, len(starts), optimizer) from error
         correct += int(np.count_nonzero(classes(scores) == [labels[i] for i in batch]))
     return total_loss / len(samples), correct / len(samples)
 
 
-def _diverged(error: ArithmeticError, epoch: int, step: int, steps: int, optimizer: Optimizer) -> DivergenceError:
+@contextmanager
+def _stopped_at(epoch: int, step: int, steps: int, optimizer: Optimizer, tracing: bool = False) -> Iterator[None]:
+    """Within: the step ``step`` of ``steps`` of epoch ``epoch`` (or the tracing before it, for compiled=True).
+
+    An overflow in the engine's own arithmetic, or a step the optimizer refuses, becomes a
+    DivergenceError. Any other error is the model's, the loss's or the optimizer's own: it is raised
+    as it is (same type, same traceback, so an ``except ZeroDivisionError`` still catches it), with
+    a note naming the step. A note rather than a new exception raised ``from`` it: a wrapper would
+    change the type, and a copy of the same type cannot be made for every class of exception.
+    """
+    try:
+        yield
+    except Exception as error:
+        if _overflowed(error):
+            raise _diverged(error, epoch, step, steps, optimizer) from error
+        doing = ", tracing the model and the loss for compiled=True" if tracing else ""
+        kept = "no parameter had changed" if (epoch, step) == (1, 1) else "the parameters hold the last step's values"
+        _add_note(error, f"fit stopped at epoch {epoch}, step {step} of {steps}{doing} ({kept})")
+        raise
+
+
+def _overflowed(error: Exception) -> bool:
+    """Whether ``error`` says that a number outgrew a float in this package's arithmetic: divergence.
+
+    That is the optimizer's refusal (NonFiniteError), or an OverflowError raised by the package's own
+    code: the engine's ops (``rules.not_finite``, exp, ``**``), a compiled program, the loss sum in
+    ``_epoch``. An OverflowError raised in the user's code (``math.exp(1000)`` in their loss) is theirs,
+    and so are a ZeroDivisionError and a ValueError wherever they come from: none of them is an overflow.
+    """
+    if isinstance(error, NonFiniteError):
+        return True
+    if not isinstance(error, OverflowError) or error.__traceback__ is None:
+        return False
+    frame = error.__traceback__
+    while frame.tb_next is not None:  # the frame that raised it
+        frame = frame.tb_next
+    module = str(frame.tb_frame.f_globals.get("__name__", ""))
+    return module.partition(".")[0] == __name__.partition(".")[0]
+
+
+def _add_note(error: BaseException, note: str) -> None:
+    """``error.add_note(note)``; on Python 3.10, which has no add_note, the ``__notes__`` list it would fill."""
+    if sys.version_info >= (3, 11):
+        error.add_note(note)
+    else:  # PEP 678's attribute: read by pytest and by 3.11's tracebacks, not printed by 3.10's
+        error.__notes__ = [*getattr(error, "__notes__", []), note]
+
+
+def _diverged(error: Exception, epoch: int, step: int, steps: int, optimizer: Optimizer) -> DivergenceError:
     """The DivergenceError for ``error`` at that step, saying what to change: the data's scale or the learning rate."""
     if (epoch, step) == (1, 1):
         message = (
@@ -316,18 +381,26 @@ def _target(loss: str | LossFunction, label: int, n_outputs: int) -> Any:
 
 
 def _loss_function(loss: Any) -> LossFunction:
+    """The loss named by ``loss``, or ``loss`` itself if it is a function."""
     if callable(loss):
         return loss  # type: ignore[no-any-return]
-    if isinstance(loss, str) and loss in LOSSES:
-        return LOSSES[loss]
-    raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(map(repr, LOSSES))} or a function")
+    expected = f"one of {', '.join(map(repr, LOSSES))} or a function (outputs, label) -> Value"
+    if not isinstance(loss, str):
+        raise TypeError(f"loss must be {expected}, got {type(loss).__name__}: {checks.shown(loss)}")
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be {expected}, got {checks.shown(loss)}")
+    return LOSSES[loss]
 
 
 def _optimizer(model: Model, optimizer: Any, lr: Any) -> Optimizer:
+    """The optimizer given, or the default SGD with learning rate ``lr``."""
     if optimizer is None:
         return SGD(model.parameters(), lr=DEFAULT_LR if lr is None else lr)
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an autograd_mini.optim optimizer or None, got {type(optimizer).__name__}")
+    given = checks.instance(
+        optimizer, Optimizer, "optimizer", "an autograd_mini.optim optimizer (SGD, Adam, ...) or None"
+    )
     if lr is not None:
-        raise ValueError("lr is for the default SGD; set the learning rate on the optimizer you pass instead")
-    return optimizer
+        raise ValueError(
+            f"lr must be None when an optimizer is given (set it on the optimizer), got {checks.shown(lr)}"
+        )
+    return given
