@@ -37,7 +37,10 @@ def shown(value: Any) -> str:
     >>> shown("x" * 100)
     "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"
     """
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4,300 digits has no repr (sys.set_int_max_str_digits)
+        return f"an int of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
     return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
@@ -73,12 +76,17 @@ def count(value: Any, name: str, *, least: int = 1, most: int | None = None) -> 
 def real(value: Any, name: str) -> float:
     """``value`` as a float, if it is a real number (not a bool, not a str, not complex); NaN and inf pass.
 
-    >>> real(3, "x")
-    3.0
+    An int beyond a float's range becomes an infinity of its sign (what rounding to a float gives).
+
+    >>> real(3, "x"), real(-(10**400), "x")
+    (3.0, -inf)
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _wrong_type(name, "a real number", value)
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def number_in(
@@ -158,17 +166,25 @@ def flag(value: Any, name: str) -> bool:
     return value
 
 
-def seed(value: Any, name: str = "seed") -> int | None:
-    """``value`` as an int seed, or None for a fresh random one.
+def seed(value: Any, name: str = "seed", *, least: int | None = None) -> int | None:
+    """``value`` as an int seed (at least ``least``, if given), or None for a fresh random one.
 
     >>> seed(None), seed(7)
     (None, 7)
+    >>> seed(-1, least=0)     # numpy's generators take seeds >= 0
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be an int >= 0 or None, got -1
     """
     if value is None:
         return None
+    expected = "an int or None" if least is None else f"an int >= {least} or None"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise _wrong_type(name, "an int or None", value)
-    return int(value)
+        raise _wrong_type(name, expected, value)
+    number = int(value)
+    if least is not None and number < least:
+        raise _wrong_value(name, expected, value)
+    return number
 
 
 def text(value: Any, name: str) -> str:

@@ -9,6 +9,11 @@ Every maker takes ``n`` (the number of samples), ``noise`` (how much random jitt
 Samples are split between the classes as evenly as possible and the rows are shuffled, so
 any slice of the data holds a mix of classes. The same seed gives the same arrays.
 
+Every argument is checked before any work, and an error names it: ``n`` is 1 to
+``MAX_SAMPLES`` (1,000,000), a number of classes at most ``MAX_CLASSES`` (1,000), ``noise`` a
+finite number >= 0, ``seed`` an int >= 0 or None. A noise so large that a point (or make_credit's
+score) would overflow a float is refused too, so the data are always finite.
+
 >>> X, y = make_moons(6, seed=0)
 >>> X.shape, X.dtype, y.shape, y.dtype
 ((6, 2), dtype('float64'), (6,), dtype('int64'))
@@ -31,6 +36,13 @@ except ImportError as error:
 
 
 Dataset: TypeAlias = "tuple[NDArray[np.float64], NDArray[np.int64]]"
+
+#: The most samples a maker makes: a million rows (16 MB for 2 features, 80 MB for make_credit's 10),
+#: more than the scalar engine trains on in an hour.
+MAX_SAMPLES = 1_000_000
+#: The most classes (blobs, spiral arms): each is a step of Python, and a classifier of a toy set
+#: with more classes than this is no longer a toy.
+MAX_CLASSES = 1_000
 
 CREDIT_FEATURES = (
     "income",
@@ -65,12 +77,17 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dat
     spaced in [0, pi], before the noise.
 
     Args:
-        n: number of samples, at least 1.
-        noise: standard deviation of the Gaussian jitter added to each coordinate.
-        seed: an int for a repeatable draw, None for a fresh one.
+        n: number of samples, 1 to MAX_SAMPLES.
+        noise: standard deviation of the Gaussian jitter added to each coordinate, >= 0.
+        seed: an int >= 0 for a repeatable draw, None for a fresh one.
 
     Returns:
         ``(X, y)``: X of shape (n, 2), y in {0, 1}.
+
+    Raises:
+        TypeError: an argument of the wrong type (``n`` 2.5, ``seed`` "a", ``noise`` True), named.
+        ValueError: an argument out of its range (the module's docs), named; ``noise`` so large
+            that a point overflows. The other makers raise the same way.
 
     >>> X, y = make_moons(4, noise=0.0, seed=0)
     >>> sorted(map(tuple, X[y == 0].round(3).tolist()))
@@ -90,9 +107,9 @@ def make_circles(n: int = 100, noise: float = 0.05, seed: int | None = None, fac
     """Two rings around the origin: class 0 of radius 1 outside, class 1 of radius ``factor`` inside.
 
     Args:
-        n: number of samples, at least 1.
-        noise: standard deviation of the Gaussian jitter added to each coordinate.
-        seed: an int for a repeatable draw, None for a fresh one.
+        n: number of samples, 1 to MAX_SAMPLES.
+        noise: standard deviation of the Gaussian jitter added to each coordinate, >= 0.
+        seed: an int >= 0 for a repeatable draw, None for a fresh one.
         factor: the inner ring's radius, between 0 and 1.
 
     Returns:
@@ -102,12 +119,12 @@ def make_circles(n: int = 100, noise: float = 0.05, seed: int | None = None, fac
     >>> np.hypot(X[:, 0], X[:, 1])[y == 1].round(6).tolist()
     [0.5, 0.5, 0.5, 0.5]
     """
+    radius_inside = checks.number_in(factor, "make_circles factor", 0.0, 1.0, low_open=True, high_open=True)
     rng = _generator(n, noise, seed)
-    checks.number_in(factor, "make_circles factor", 0.0, 1.0, low_open=True, high_open=True)
     points, labels = [], []
     for label, m in enumerate(_class_sizes(n, 2)):
         angle = np.linspace(0.0, 2.0 * math.pi, m, endpoint=False)
-        radius = 1.0 if label == 0 else float(factor)
+        radius = 1.0 if label == 0 else radius_inside
         points.append(radius * np.column_stack([np.cos(angle), np.sin(angle)]))
         labels.append(np.full(m, label))
     return _finish(points, labels, noise, rng)
@@ -120,10 +137,10 @@ def make_spirals(n: int = 100, noise: float = 0.05, seed: int | None = None, cla
     ``2 pi c / classes + 3 pi r``: one and a half turns from the centre outwards.
 
     Args:
-        n: number of samples, at least 1.
-        noise: standard deviation of the Gaussian jitter added to each coordinate.
-        seed: an int for a repeatable draw, None for a fresh one.
-        classes: number of arms (and classes), at least 2.
+        n: number of samples, 1 to MAX_SAMPLES.
+        noise: standard deviation of the Gaussian jitter added to each coordinate, >= 0.
+        seed: an int >= 0 for a repeatable draw, None for a fresh one.
+        classes: number of arms (and classes), 2 to MAX_CLASSES; with more than ``n``, some get no sample.
 
     Returns:
         ``(X, y)``: X of shape (n, 2), y in {0, ..., classes - 1}.
@@ -132,8 +149,8 @@ def make_spirals(n: int = 100, noise: float = 0.05, seed: int | None = None, cla
     >>> X.shape, np.bincount(y).tolist()
     ((9, 2), [3, 3, 3])
     """
+    k = _classes(classes, "make_spirals classes", least=2)
     rng = _generator(n, noise, seed)
-    k = checks.count(classes, "make_spirals classes", least=2)
     points, labels = [], []
     for label, m in enumerate(_class_sizes(n, k)):
         radius = np.linspace(0.05, 1.0, m)
@@ -150,9 +167,9 @@ def make_xor(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Datas
     Unlike the other makers, the class sizes follow the draw (about half each).
 
     Args:
-        n: number of samples, at least 1.
-        noise: standard deviation of the Gaussian jitter added to each coordinate.
-        seed: an int for a repeatable draw, None for a fresh one.
+        n: number of samples, 1 to MAX_SAMPLES.
+        noise: standard deviation of the Gaussian jitter added to each coordinate, >= 0.
+        seed: an int >= 0 for a repeatable draw, None for a fresh one.
 
     Returns:
         ``(X, y)``: X of shape (n, 2), y in {0, 1}.
@@ -171,10 +188,10 @@ def make_blobs(n: int = 100, noise: float = 0.5, seed: int | None = None, center
     """Round Gaussian clouds, one per class, centred evenly on a circle of radius 2.
 
     Args:
-        n: number of samples, at least 1.
-        noise: standard deviation of each cloud (per coordinate).
-        seed: an int for a repeatable draw, None for a fresh one.
-        centers: number of clouds (and classes), at least 1.
+        n: number of samples, 1 to MAX_SAMPLES.
+        noise: standard deviation of each cloud (per coordinate), >= 0.
+        seed: an int >= 0 for a repeatable draw, None for a fresh one.
+        centers: number of clouds (and classes), 1 to MAX_CLASSES; with more than ``n``, some get no sample.
 
     Returns:
         ``(X, y)``: X of shape (n, 2), y in {0, ..., centers - 1}.
@@ -183,8 +200,8 @@ def make_blobs(n: int = 100, noise: float = 0.5, seed: int | None = None, center
     >>> X[y == 1].round(6).tolist()
     [[-2.0, 0.0], [-2.0, 0.0]]
     """
+    k = _classes(centers, "make_blobs centers", least=1)
     rng = _generator(n, noise, seed)
-    k = checks.count(centers, "make_blobs centers")
     points, labels = [], []
     for label, m in enumerate(_class_sizes(n, k)):
         angle = 2.0 * math.pi * label / k
@@ -205,9 +222,9 @@ def make_credit(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Da
     (high default risk) for the bottom one; ``CREDIT_CLASSES`` names them.
 
     Args:
-        n: number of applicants, at least 1.
-        noise: standard deviation of the noise on the score (0: the rule holds exactly).
-        seed: an int for a repeatable draw, None for a fresh one.
+        n: number of applicants, 1 to MAX_SAMPLES.
+        noise: standard deviation of the noise on the score, >= 0 (0: the rule holds exactly).
+        seed: an int >= 0 for a repeatable draw, None for a fresh one.
 
     Returns:
         ``(X, y)``: X of shape (n, 10), y in {0, 1, 2, 3}.
@@ -221,7 +238,7 @@ def make_credit(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Da
     rng = _generator(n, noise, seed)
     weights = np.array(CREDIT_WEIGHTS)
     features = rng.standard_normal((n, len(CREDIT_FEATURES)))
-    score = features @ weights / np.linalg.norm(weights) + noise * rng.standard_normal(n)
+    score = _finite(features @ weights / np.linalg.norm(weights), noise, rng, "scores")
     quartile = 0.6744897501960817  # the standard normal's 75th percentile
     y = 3 - np.searchsorted([-quartile, 0.0, quartile], score)
     return features, y.astype(np.int64)
@@ -233,8 +250,18 @@ def make_credit(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Da
 def _generator(n: Any, noise: Any, seed: Any) -> np.random.Generator:
     """Check the arguments every maker shares, and return the seeded generator."""
     checks.count(n, "n")
+    if n > MAX_SAMPLES:
+        raise ValueError(f"n must be at most {MAX_SAMPLES:,} (datasets.MAX_SAMPLES), got {n:,}")
     checks.non_negative(noise, "noise")
-    return np.random.default_rng(checks.seed(seed))
+    return np.random.default_rng(checks.seed(seed, least=0))
+
+
+def _classes(value: Any, name: str, least: int) -> int:
+    """A number of classes, from ``least`` to MAX_CLASSES."""
+    k = checks.count(value, name, least=least)
+    if k > MAX_CLASSES:
+        raise ValueError(f"{name} must be at most {MAX_CLASSES:,} (datasets.MAX_CLASSES), got {k:,}")
+    return k
 
 
 def _class_sizes(n: int, k: int) -> list[int]:
@@ -242,10 +269,22 @@ def _class_sizes(n: int, k: int) -> list[int]:
     return [n // k + (1 if c < n % k else 0) for c in range(k)]
 
 
+def _finite(clean: Any, noise: float, rng: np.random.Generator, what: str = "points") -> Any:
+    """``clean`` plus Gaussian jitter of standard deviation ``noise``, or a ValueError if one of ``what`` overflows."""
+    with np.errstate(over="ignore"):  # an overflow is refused below, by name, not warned about
+        jittered = clean + noise * rng.standard_normal(np.shape(clean))
+    if not np.all(np.isfinite(jittered)):
+        raise ValueError(
+            f"noise must be small enough to keep every number finite, got {noise!r}: "
+            f"noise {noise!r} puts {what} beyond the range of a float (about 1.8e+308)"
+        )
+    return jittered
+
+
 def _finish(points: list[Any], labels: list[Any], noise: float, rng: np.random.Generator) -> Dataset:
     """Stack the classes, add the jitter, and shuffle the rows."""
     clean = np.concatenate(points).astype(np.float64)
     y = np.concatenate(labels).astype(np.int64)
-    jittered = clean + noise * rng.standard_normal(clean.shape)
+    jittered = _finite(clean, noise, rng)
     order = rng.permutation(len(y))
     return jittered[order], y[order]

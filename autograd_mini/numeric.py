@@ -138,5 +138,21 @@ class AsNumber:
 
 
 def _compared(other: Any) -> float:
-    """The number an order comparison reads: a Value's data or a real number."""
-    return as_float(other, "a Value compared with <, <=, > or >=")
+    """The number an order comparison reads: a Value's data or a real number; not a bool, not NaN.
+
+    An infinity is fine here (``loss < math.inf`` is a plain question); NaN is not: every comparison
+    with it is False, which would hide the NaN.
+
+    >>> from autograd_mini import Value
+    >>> Value(1.0) < float("nan")
+    Traceback (most recent call last):
+    ...
+    ValueError: a Value compared with <, <=, > or >= must be a number, got nan (every comparison with NaN is False)
+    """
+    what = "a Value compared with <, <=, > or >="
+    if isinstance(other, bool):
+        raise TypeError(f"{what} must be a real number or a Value, got bool: {other!r}")
+    number = as_float(other, what)
+    if math.isnan(number):
+        raise ValueError(f"{what} must be a number, got nan (every comparison with NaN is False)")
+    return number

@@ -136,3 +136,35 @@ def test_missing_says_who_needs_the_package() -> None:
     error = checks.missing("numpy", "autograd_mini.datasets")
     assert isinstance(error, ModuleNotFoundError) and error.name == "numpy"
     assert str(error) == "autograd_mini.datasets needs numpy, which is not installed: pip install numpy"
+
+
+# -- issue 19: seeds with a floor, ints beyond a float, ints too long to print --------------------
+
+
+def test_seed_with_a_floor_names_the_argument() -> None:
+    assert checks.seed(0, least=0) == 0 and checks.seed(None, least=0) is None
+    assert checks.seed(-1) == -1  # without a floor (random.Random takes any int)
+    with pytest.raises(ValueError, match=r"^seed must be an int >= 0 or None, got -1$"):
+        checks.seed(-1, least=0)
+    with pytest.raises(ValueError, match=r"^data_seed must be an int >= 0 or None, got -7$"):
+        checks.seed(-7, "data_seed", least=0)
+    with pytest.raises(TypeError, match=r"^seed must be an int >= 0 or None, got bool: False$"):
+        checks.seed(False, least=0)
+
+
+@pytest.mark.parametrize("check", [checks.positive, checks.non_negative, checks.nonzero, checks.number_in])
+def test_an_int_beyond_a_float_is_a_value_error_naming_the_argument(check) -> None:  # type: ignore[no-untyped-def]
+    # Before: Python's own OverflowError "int too large to convert to float", naming nothing.
+    with pytest.raises(ValueError, match=r"^lr must be a finite number.*, got 1000000"):
+        check(10**400, "lr")
+
+
+def test_real_rounds_an_int_beyond_a_float_to_an_infinity() -> None:
+    assert checks.real(10**400, "x") == math.inf and checks.real(-(10**400), "x") == -math.inf
+
+
+def test_an_int_too_long_to_print_is_described_not_printed() -> None:
+    # Python refuses to turn an int of more than 4,300 digits into text: the message must still be made.
+    with pytest.raises(ValueError, match=r"^epochs must be an int from 1 to 10, got an int of about 5,001 digits$"):
+        checks.count(10**5000, "epochs", most=10)
+    assert checks.shown(10**5000) == "an int of about 5,001 digits"

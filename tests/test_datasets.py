@@ -1,6 +1,7 @@
 """Tests for autograd_mini.datasets: shapes, seeds, the documented geometry and rules, bad input."""
 
 import math
+import warnings
 from statistics import NormalDist
 
 import numpy as np
@@ -163,3 +164,122 @@ def test_bad_arguments_raise_clear_errors(call, error, words):
 
 def test_module_documents_its_return_types():
     assert "numpy" in datasets.__doc__ and "int64" in datasets.__doc__
+
+
+# -- issue 19: finite data, sizes checked before any work, every argument named ------------------
+
+ALL_MAKERS = [maker for maker, _, _ in MAKERS]
+
+
+@pytest.mark.parametrize("maker", ALL_MAKERS)
+def test_a_noise_that_overflows_is_refused_naming_noise(maker):
+    # The issue: noise=1e308 gave data holding infinities (and numpy's overflow warning).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning on the way to the error
+        with pytest.raises(ValueError, match=r"^noise must be small enough to keep every number finite, got 1e\+308"):
+            maker(200, noise=1e308, seed=0)
+
+
+@pytest.mark.parametrize("maker", ALL_MAKERS)
+def test_a_huge_noise_that_does_not_overflow_gives_finite_data(maker):
+    x, _ = maker(200, noise=1e300, seed=0)  # |jitter| < ~6e300: finite
+    assert np.all(np.isfinite(x))
+
+
+@pytest.mark.parametrize("maker", ALL_MAKERS)
+def test_too_many_samples_are_refused_before_any_work(maker, monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("the generator was made before the size was checked")
+
+    monkeypatch.setattr(datasets.np.random, "default_rng", no_work)
+    with pytest.raises(ValueError, match=r"^n must be at most 1,000,000 \(datasets\.MAX_SAMPLES\), got 1,000,000,001$"):
+        maker(10**9 + 1)
+
+
+@pytest.mark.parametrize("maker", ALL_MAKERS)
+def test_the_sample_limit_is_the_module_attribute_at_its_edge(maker, monkeypatch):
+    monkeypatch.setattr(datasets, "MAX_SAMPLES", 50)
+    assert len(maker(50, seed=0)[1]) == 50
+    with pytest.raises(ValueError, match=r"^n must be at most 50 "):
+        maker(51, seed=0)
+
+
+@pytest.mark.parametrize(("maker", "argument"), [(make_blobs, "centers"), (make_spirals, "classes")])
+def test_too_many_classes_are_refused_before_any_work(maker, argument, monkeypatch):
+    # The issue: make_blobs(10, centers=10**9) looped over a billion classes (> 20 s).
+    def no_work(n, k):
+        raise AssertionError("the classes were being made before their number was checked")
+
+    monkeypatch.setattr(datasets, "_class_sizes", no_work)
+    words = rf"^{maker.__name__} {argument} must be at most 1,000 \(datasets\.MAX_CLASSES\), got 1,000,000,000$"
+    with pytest.raises(ValueError, match=words):
+        maker(10, **{argument: 10**9})
+
+
+@pytest.mark.parametrize(("maker", "argument"), [(make_blobs, "centers"), (make_spirals, "classes")])
+def test_the_most_classes_allowed_are_made(maker, argument):
+    _, y = maker(2000, seed=0, **{argument: datasets.MAX_CLASSES})
+    assert np.bincount(y).tolist() == [2] * 1000  # 2000 samples, 1,000 classes of 2
+    with pytest.raises(ValueError, match=rf"{argument} must be at most 1,000"):
+        maker(10, **{argument: 1001})
+
+
+def test_the_limits_are_stated_in_the_docs():
+    assert (datasets.MAX_SAMPLES, datasets.MAX_CLASSES) == (1_000_000, 1_000)
+    assert "MAX_SAMPLES`` (1,000,000)" in datasets.__doc__ and "MAX_CLASSES`` (1,000)" in datasets.__doc__
+    for maker in ALL_MAKERS:
+        assert "1 to MAX_SAMPLES" in maker.__doc__
+
+
+@pytest.mark.parametrize("maker", ALL_MAKERS)
+@pytest.mark.parametrize(
+    ("seed", "error", "words"),
+    [
+        (-1, ValueError, r"^seed must be an int >= 0 or None, got -1$"),  # was numpy's "expected non-negative integer"
+        (np.int64(-5), ValueError, r"^seed must be an int >= 0 or None, got np\.int64\(-5\)$|got -5$"),
+        (True, TypeError, r"^seed must be an int >= 0 or None, got bool: True$"),
+        (1.0, TypeError, r"^seed must be an int >= 0 or None, got float: 1\.0$"),
+    ],
+)
+def test_bad_seeds_are_refused_naming_seed(maker, seed, error, words):
+    with pytest.raises(error, match=words):
+        maker(10, seed=seed)
+
+
+@pytest.mark.parametrize("maker", ALL_MAKERS)
+def test_seeds_of_every_kind_of_int_work(maker):
+    np.testing.assert_array_equal(maker(10, seed=np.int64(3))[0], maker(10, seed=3)[0])
+    assert maker(10, seed=2**100)[0].shape[0] == 10
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda m: m(True), TypeError, r"^n must be an int >= 1, got bool: True$"),
+        (lambda m: m(10.0), TypeError, r"^n must be an int >= 1, got float: 10\.0$"),
+        (lambda m: m(10, noise=True), TypeError, r"^noise must be a real number, got bool: True$"),
+        (lambda m: m(10, noise=math.nan), ValueError, r"^noise must be a finite number >= 0, got nan$"),
+        (lambda m: m(10, noise=math.inf), ValueError, r"^noise must be a finite number >= 0, got inf$"),
+        (lambda m: m(10, noise=10**400), ValueError, r"^noise must be a finite number >= 0, got 1000"),
+        (lambda m: m(10, seed="a"), TypeError, r"^seed must be an int >= 0 or None, got str: 'a'$"),
+    ],
+)
+@pytest.mark.parametrize("maker", ALL_MAKERS)
+def test_every_shared_argument_error_names_the_argument(maker, call, error, words):
+    with pytest.raises(error, match=words):
+        call(maker)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: make_circles(10, factor=True), TypeError, r"^make_circles factor must be a real number, got bool"),
+        (lambda: make_circles(10, factor=math.nan), ValueError, r"^make_circles factor must be a finite number > 0"),
+        (lambda: make_blobs(10, centers=True), TypeError, r"^make_blobs centers must be an int >= 1, got bool"),
+        (lambda: make_blobs(10, centers=3.0), TypeError, r"^make_blobs centers must be an int >= 1, got float"),
+        (lambda: make_spirals(10, classes=False), TypeError, r"^make_spirals classes must be an int >= 2, got bool"),
+    ],
+)
+def test_the_makers_own_arguments_are_named_too(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
