@@ -29,11 +29,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from typing import Any
 
 from . import checks
 from .fileio import read_limited, write_whole
-from .nn import MLP, parameter_count
+from .nn import ACTIVATIONS, MLP, parameter_count
 
 FORMAT = "autograd_mini.MLP"
 VERSION = 1
@@ -115,7 +116,8 @@ def load(path: str | os.PathLike[str]) -> MLP:
         ValueError: the file is larger than ``MAX_FILE_BYTES``, not UTF-8, not JSON, nested deeper
             than ``MAX_DEPTH``, or not a saved model (naming what is wrong: a missing key, a wrong
             shape, more than ``MAX_LAYERS`` layers or ``MAX_PARAMETERS`` parameters, a value that is
-            not a finite number, ...). Every message starts with ``path``.
+            not a finite number, a bool where a number belongs: ``"version": true`` is not version 1,
+            ...), each field by its name. Every message starts with ``path``.
         OSError: the file cannot be read.
 
     >>> import tempfile, pathlib
@@ -153,11 +155,12 @@ def _model_from(document: Any) -> MLP:
     missing = [repr(key) for key in ("format", "version", *ARCHITECTURE, "state") if key not in document]
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")
-    if document["format"] != FORMAT or document["version"] != VERSION:
-        raise ValueError(
-            f"format {document['format']!r:.60} version {document['version']!r:.20}, "
-            f"expected {FORMAT!r} version {VERSION}"
-        )
+    if document["format"] != FORMAT:
+        raise ValueError(f"format must be {FORMAT!r}, got {_kind_and_value(document['format'])}")
+    if type(document["version"]) is not int or document["version"] != VERSION:  # true == 1, and so does 1.0
+        raise ValueError(f"version must be the int {VERSION}, got {_kind_and_value(document['version'])}")
+    for key in ("activation", "output_activation"):  # named here: MLP's own check calls both "activation"
+        checks.one_of(document[key], key, ACTIVATIONS)
     count = _parameter_count(document["nin"], document["nouts"], document["bias"])
     too_large = _over_a_limit(len(document["nouts"]), count)
     if too_large:
@@ -168,6 +171,9 @@ def _model_from(document: Any) -> MLP:
     if len(state) != count:
         shape = f"nin {document['nin']}, nouts {document['nouts']!r:.60}, bias {document['bias']}"
         raise ValueError(f"its state holds {len(state):,} numbers, but the MLP it declares ({shape}) has {count:,}")
+    huge = next((name for name, x in state.items() if type(x) is int and abs(x) > sys.float_info.max), None)
+    if huge is not None:  # nn's check would meet Python's unnamed "int too large to convert to float"
+        raise ValueError(f"state entry {huge!r} must be a finite number, got {checks.shown(state[huge])}")
     model = MLP(**{key: document[key] for key in ARCHITECTURE}, seed=0)  # seed: every weight is overwritten
     model.load_state_dict(state)
     return model
@@ -179,8 +185,13 @@ def _parameter_count(nin: Any, nouts: Any, bias: Any) -> int:
         raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r:.60}")
     sizes = [_positive_int(nin, "nin"), *(_positive_int(n, "a layer size in nouts") for n in nouts)]
     if not isinstance(bias, bool):
-        raise ValueError(f"bias must be true or false, got {type(bias).__name__}: {bias!r:.60}")
+        raise ValueError(f"bias must be true or false, got {_kind_and_value(bias)}")
     return parameter_count(sizes, bias)
+
+
+def _kind_and_value(value: Any) -> str:
+    """How a message shows a value read from a file: its JSON kind matters (true is not 1)."""
+    return f"{type(value).__name__}: {checks.shown(value)}"
 
 
 def _positive_int(n: Any, what: str) -> int:

@@ -146,7 +146,7 @@ def test_the_good_document_loads(tmp_path: Path) -> None:
         (json.dumps({**good_document(), "nouts": [2, 1.0]}), "a layer size in nouts must be an int >= 1, got float"),
         (json.dumps({**good_document(), "bias": 1}), "bias must be true or false, got int"),
         (json.dumps({**good_document(), "activation": "swish"}), r"activation must be one of 'tanh', .*, got 'swish'"),
-        (json.dumps({**good_document(), "format": "pickle"}), "format 'pickle'"),
+        (json.dumps({**good_document(), "format": "pickle"}), "format must be 'autograd_mini.MLP', got str: 'pickle'"),
         (json.dumps({**good_document(), "state": [1, 2]}), "mapping from names to numbers, got list"),
     ],
 )
@@ -300,3 +300,65 @@ def test_save_overwrites_whole_and_only_models(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]  # no temporary file left behind
     with pytest.raises(TypeError, match="save expects an MLP, got Layer"):
         save(Layer(1, 1, seed=0), path)  # type: ignore[arg-type]
+
+
+# -- issue 19: a bool is not a number, a field is named by its own name -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "shown"),
+    [(True, "bool: True"), (1.0, r"float: 1\.0"), ("1", "str: '1'"), (2, "int: 2"), (None, "NoneType: None")],
+)
+def test_a_version_must_be_the_int_one(tmp_path: Path, version: object, shown: str) -> None:
+    # The issue: "version": true was accepted, since True == 1 in Python (and 1.0 == 1 as well).
+    path = write_json(tmp_path / "m.json", {**good_document(), "version": version})
+    with pytest.raises(ValueError, match=rf"is not a saved MLP: version must be the int 1, got {shown}$"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("output_activation", True, r"output_activation must be one of 'tanh', .*, got True$"),  # was "activation"
+        ("activation", 1, r"activation must be one of 'tanh', .*, got 1$"),
+        ("format", True, r"format must be 'autograd_mini.MLP', got bool: True$"),
+        ("bias", 0, "bias must be true or false, got int: 0$"),
+        ("nin", False, "nin must be an int >= 1, got bool: False$"),
+        ("nouts", [2, True], "a layer size in nouts must be an int >= 1, got bool: True$"),
+    ],
+)
+def test_every_field_refuses_a_bool_or_a_wrong_kind_by_its_name(
+    tmp_path: Path, field: str, value: object, message: str
+) -> None:
+    path = write_json(tmp_path / "m.json", {**good_document(), field: value})
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    ("literal", "message"),
+    [
+        ("1" + "0" * 400, r"state entry 'layers.0.neurons.1.b' must be a finite number, got 1000"),
+        ("1e400", r"'layers.0.neurons.1.b' must be a finite number, got inf"),  # JSON reads it as inf
+        ("-1e400", r"'layers.0.neurons.1.b' must be a finite number, got -inf"),
+        ("false", r"'layers.0.neurons.1.b' must be a finite number, got False"),
+    ],
+)
+def test_a_state_number_beyond_a_float_or_a_bool_is_refused_naming_its_entry(
+    tmp_path: Path, literal: str, message: str
+) -> None:
+    # Before: a 401-digit integer escaped load as Python's OverflowError "int too large to convert to float".
+    document = good_document()
+    document["state"]["layers.0.neurons.1.b"] = "SLOT"
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(document).replace('"SLOT"', literal))
+    with pytest.raises(ValueError, match=message) as caught:
+        load(path)
+    assert str(caught.value).startswith(str(path))
+
+
+def test_a_declared_size_read_as_an_infinity_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(good_document()).replace('"nin": 2', '"nin": 1e400'))
+    with pytest.raises(ValueError, match=r"nin must be an int >= 1, got float: inf$"):
+        load(path)
