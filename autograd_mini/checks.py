@@ -83,10 +83,11 @@ def real(value: Any, name: str) -> float:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _wrong_type(name, "a real number", value)
+    number: Any = value  # an int here: float() overflows for nothing else
     try:
-        return float(value)
+        return float(number)
     except OverflowError:
-        return math.inf if value > 0 else -math.inf
+        return math.inf if number > 0 else -math.inf
 
 
 def number_in(

@@ -131,9 +131,11 @@ def _check_argnums(argnums: Any) -> tuple[int, ...]:
         raise ValueError("argnums must name at least one argument, got ()")
     for i in positions:
         if isinstance(i, bool) or not isinstance(i, int):
-            raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+            raise TypeError(
+                f"argnums must be an int or a tuple of ints, got {type(i).__name__}: {checks.shown(argnums)}"
+            )
         if i < 0:
-            raise ValueError(f"argnums must be positions >= 0, got {argnums!r}")
+            raise ValueError(f"argnums must be positions >= 0, got {checks.shown(argnums)}")
     return positions
 
 

@@ -117,10 +117,12 @@ def test_values_from_the_enclosing_scope_are_constants_at_the_outermost_grad() -
 def test_grad_errors_name_what_was_wrong() -> None:
     with pytest.raises(TypeError, match="the f of grad must be a function, got int"):
         grad(3)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="argnums must be an int or a tuple of ints, got '0'"):
+    with pytest.raises(TypeError, match="argnums must be an int or a tuple of ints, got str: '0'"):
         grad(lambda x: x, argnums="0")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="argnums must be positions >= 0"):
         grad(lambda x: x, argnums=-1)
+    with pytest.raises(TypeError, match=r"argnums must be an int or a tuple of ints, got bool: \(0, True\)"):
+        grad(lambda x, y: x, argnums=(0, True))
     with pytest.raises(ValueError, match="at least one argument"):
         grad(lambda x: x, argnums=())
     with pytest.raises(ValueError, match=r"argnums=1 names an argument beyond the 1 given"):
