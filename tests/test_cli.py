@@ -669,6 +669,7 @@ def test_grad_onto_a_folder_is_a_clean_error(tmp_path: Path, capsys: pytest.Capt
 # ---------------------------------------------------------------- stdout closed or full, Ctrl-C (as a user runs it)
 
 COMMAND = [sys.executable, "-m", "autograd_mini"]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_a_full_stdout_is_a_clean_error() -> None:
@@ -703,6 +704,41 @@ def test_piped_into_head() -> None:
         err = command.stderr.read().decode()
         assert command.wait(timeout=60) in (0, 141)  # 0 if it wrote everything before head left
     assert head.stdout.startswith("usage: autograd-mini train") and err == ""
+
+
+# A child that presses Ctrl-C on itself the moment it starts importing ``module``, then starts the
+# command as the ``autograd-mini`` script does: a Ctrl-C at one exact point of the start-up, every run.
+_CTRL_C_WHILE_IMPORTING = """
+import os, signal, sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["autograd-mini", "grad", "x*x", "x=1"]
+import _autograd_mini_start
+sys.exit(_autograd_mini_start.run())
+"""
+
+
+@pytest.mark.parametrize(
+    "module", ["autograd_mini", "autograd_mini.engine", "autograd_mini.teach.explanation", "autograd_mini.cli.grad"]
+)
+def test_ctrl_c_while_the_package_loads_is_one_line_and_exit_130(module: str) -> None:
+    child = _CTRL_C_WHILE_IMPORTING.format(module=module)
+    result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert (result.returncode, result.stderr, result.stdout) == (130, "autograd-mini: interrupted\n", "")
+
+
+def test_the_command_starts_outside_the_package() -> None:
+    # An entry point inside autograd_mini could catch Ctrl-C only after the package had loaded.
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"] == {"autograd-mini": "_autograd_mini_start:run"}
 
 
 @pytest.mark.parametrize("progress", [["--no-progress"], []])
