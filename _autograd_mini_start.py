@@ -7,6 +7,7 @@ ends in a traceback. From here, a Ctrl-C at any moment ends as it does in a runn
 one line and exit code 130. Only Python's own start-up (``site``, before this line) is beyond reach.
 """
 
+import contextlib
 import sys
 
 
@@ -17,8 +18,6 @@ def run() -> int:
 
         return main()
     except KeyboardInterrupt:  # while the command line was still loading: as main says it
-        try:
+        with contextlib.suppress(OSError):  # stderr closed as well: nowhere left to say it
             print("autograd-mini: interrupted", file=sys.stderr, flush=True)
-        except OSError:  # stderr closed as well: nowhere left to say it
-            pass
         return 130

@@ -31,6 +31,8 @@ import os
 import stat
 from pathlib import Path
 
+from . import checks
+
 #: The kinds of file ``write_whole`` refuses to replace, by the ``stat`` test that finds them.
 _NOT_REGULAR = {
     "a directory": stat.S_ISDIR,
@@ -153,7 +155,7 @@ def _as_bytes(data: bytes | str) -> bytes:
         return data.encode("utf-8")
     if isinstance(data, bytes):
         return data
-    raise TypeError(f"write_whole writes bytes or str, got {type(data).__name__}")
+    raise TypeError(f"data must be bytes or str, got {type(data).__name__}: {checks.shown(data)}")
 
 
 def _replaceable(target: Path, given: str) -> os.stat_result | None:

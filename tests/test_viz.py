@@ -211,7 +211,7 @@ def test_names_given_to_draw_title_the_boxes_and_the_rest_go_untitled() -> None:
     found = boxes(draw(y, names={x: "input", y: "square"}).source)
     assert (found["v0"], found["v1"]) == ("input | data 1 | grad 0", "square | data 1 | grad 0")
     assert boxes(draw(y, names={}).source)["v1"] == "data 1 | grad 0"
-    with pytest.raises(TypeError, match="names expects a mapping from Value to str, got list"):
+    with pytest.raises(TypeError, match="names must be a mapping from Value to str, got list: "):
         draw(y, names=[x])  # type: ignore[arg-type]
 
 
@@ -502,7 +502,7 @@ def test_too_many_nodes_says_how_many_and_how_to_raise_the_limit() -> None:
         ({"rankdir": "XY"}, ValueError, "rankdir"),
         ({"max_nodes": 0}, ValueError, "max_nodes"),
         ({"max_nodes": 2.5}, TypeError, "max_nodes"),  # a wrong type: TypeError
-        ({"highlight": [3.0]}, TypeError, "highlight expects Values"),
+        ({"highlight": [3.0]}, TypeError, "highlight must hold Values, got float: 3.0"),
         ({"highlight": [Value(1.0)]}, ValueError, "not in the graph"),
         ({"highlight_edges": [(1, 2, 3)]}, TypeError, "pairs"),
         ({"grads": [1.0]}, TypeError, "mapping"),

@@ -295,10 +295,10 @@ def _checked_order(root: Value, rankdir: str, max_nodes: int) -> list[Value]:
 
 def _checked_names(names: Any) -> Mapping[Value, str]:
     if not isinstance(names, Mapping):
-        raise TypeError(f"names expects a mapping from Value to str, got {type(names).__name__}")
+        raise TypeError(f"names must be a mapping from Value to str, got {type(names).__name__}: {checks.shown(names)}")
     for node, name in names.items():
         if not isinstance(name, str):
-            raise TypeError(f"names expects str names, got {type(name).__name__} for {node!r}")
+            raise TypeError(f"names[{node!r}] must be a str, got {type(name).__name__}: {checks.shown(name)}")
     return names
 
 
@@ -306,9 +306,11 @@ def _checked_values(values: Iterable[Value], index: Mapping[Value, int], what: s
     checked = set()
     for value in values:
         if not isinstance(value, Value):
-            raise TypeError(f"{what} expects Values, got {type(value).__name__}: {value!r}")
+            raise TypeError(f"{what} must hold Values, got {type(value).__name__}: {checks.shown(value)}")
         if value not in index:
-            raise ValueError(f"{what} got {value!r}, which is not in the graph being drawn")
+            raise ValueError(
+                f"{what} must hold Values of the graph being drawn, got {checks.shown(value)}: it is not in the graph"
+            )
         checked.add(value)
     return checked
 
@@ -317,11 +319,17 @@ def _checked_edges(pairs: Iterable[tuple[Value, Value]], index: Mapping[Value, i
     checked = set()
     for pair in pairs:
         if not (isinstance(pair, tuple) and len(pair) == 2):
-            raise TypeError(f"highlight_edges expects (parent, result) pairs of Values, got {pair!r}")
+            raise TypeError(
+                "highlight_edges must hold (parent, result) pairs of Values, "
+                f"got {type(pair).__name__}: {checks.shown(pair)}"
+            )
         parent, result = pair
         _checked_values(pair, index, "highlight_edges")
         if not any(p is parent for p in result.parents):
-            raise ValueError(f"highlight_edges got {pair!r}, but {parent!r} is not a parent of {result!r}")
+            raise ValueError(
+                f"highlight_edges must hold (parent, result) pairs, got {checks.shown(pair)}: "
+                f"{parent!r} is not a parent of {result!r}"
+            )
         checked.add((parent, result))
     return checked
 
@@ -334,7 +342,9 @@ def _grads_to_show(order: list[Value], grads: Mapping[Value, Any] | None) -> dic
     if grads is None:
         return {node: as_float(node.grad) for node in order}
     if not isinstance(grads, Mapping):
-        raise TypeError(f"grads expects a mapping from Value to gradient, got {type(grads).__name__}")
+        raise TypeError(
+            f"grads must be a mapping from Value to gradient, got {type(grads).__name__}: {checks.shown(grads)}"
+        )
     return {node: as_float(grads[node]) if node in grads else None for node in order}
 
 
