@@ -414,11 +414,16 @@ def _checked_state(state: Any, names: list[str], owner: str) -> dict[str, float]
             f"{kind} {_first_few(keys)}" for kind, keys in (("missing", missing), ("unexpected", unexpected)) if keys
         ]
         raise ValueError(f"state dict does not fit {owner}: {'; '.join(problems)}")
+    checked = {}
     for name in names:
         number = state[name]
-        if isinstance(number, bool) or not isinstance(number, numbers.Real) or not math.isfinite(number):
-            raise ValueError(f"state dict entry {name!r} must be a finite number, got {number!r}")
-    return {name: float(state[name]) for name in names}
+        entry = f"state dict entry {name!r}"
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+            raise TypeError(f"{entry} must be a finite number, got {type(number).__name__}: {checks.shown(number)}")
+        checked[name] = checks.real(number, entry)  # an int beyond a float's range becomes inf, refused below
+        if not math.isfinite(checked[name]):
+            raise ValueError(f"{entry} must be a finite number, got {checks.shown(number)}")
+    return checked
 
 
 def _first_few(items: list[str], shown: int = 5) -> str:

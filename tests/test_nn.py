@@ -362,10 +362,11 @@ def test_state_dict_round_trip_copies_the_model() -> None:
     [
         (lambda s: s.pop("layers.1.neurons.0.b"), ValueError, "missing 'layers.1.neurons.0.b'"),
         (lambda s: s.update(extra=1.0), ValueError, "unexpected 'extra'"),
-        (lambda s: s.update({"layers.0.neurons.0.b": "0.5"}), ValueError, "'layers.0.neurons.0.b' must be a finite"),
+        (lambda s: s.update({"layers.0.neurons.0.b": "0.5"}), TypeError, "'layers.0.neurons.0.b' must be a finite"),
         (lambda s: s.update({"layers.0.neurons.2.b": math.nan}), ValueError, "finite number, got nan"),
         (lambda s: s.update({"layers.0.neurons.2.b": math.inf}), ValueError, "finite number, got inf"),
-        (lambda s: s.update({"layers.0.neurons.2.b": True}), ValueError, "finite number, got True"),
+        (lambda s: s.update({"layers.0.neurons.2.b": True}), TypeError, "finite number, got bool: True"),
+        (lambda s: s.update({"layers.0.neurons.2.b": 10**400}), ValueError, "finite number, got 1000000"),
     ],
 )
 def test_bad_state_dict_leaves_the_model_unchanged(

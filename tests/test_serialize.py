@@ -341,7 +341,7 @@ def test_every_field_refuses_a_bool_or_a_wrong_kind_by_its_name(
         ("1" + "0" * 400, r"state entry 'layers.0.neurons.1.b' must be a finite number, got 1000"),
         ("1e400", r"'layers.0.neurons.1.b' must be a finite number, got inf"),  # JSON reads it as inf
         ("-1e400", r"'layers.0.neurons.1.b' must be a finite number, got -inf"),
-        ("false", r"'layers.0.neurons.1.b' must be a finite number, got False"),
+        ("false", r"'layers.0.neurons.1.b' must be a finite number, got bool: False"),
     ],
 )
 def test_a_state_number_beyond_a_float_or_a_bool_is_refused_naming_its_entry(
