@@ -83,17 +83,68 @@ def test_the_tolerance_decides(monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
     assert "\nright\n" in _quiz(monkeypatch, capsys, argv, close)
 
 
-def test_a_non_number_is_asked_again_once_with_a_hint(
+def test_a_non_number_is_not_a_miss_and_is_asked_again_with_a_short_hint(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first, _ = _questions("op", 4, 2)
-    answers = "abc\n" + _right(first) + "abc\nstill not\n"
+    # Before: a second non-number in a row counted as a miss.
+    first, second = _questions("op", 4, 2)
+    answers = "abc\n" + _right(first) + "abc\nstill not\n1/0\n1,000\n" + _right(second)
     out = _quiz(monkeypatch, capsys, ["--level", "op", "--seed", "4", "--questions", "2"], answers)
-    assert out.count("'abc' is not a number: write one like 0.25, -3 or 1/2") == 2
-    assert "'still not'" not in out  # asked again only once: the second non-number is a miss
-    assert "\nright\n" in out
-    assert "not quite: df/dx = " in out
-    assert out.endswith("score: 1 of 2\n")
+    assert out.count("'abc': not a number: write one like 0.25, -3/4 or 1e-5 (or nan, inf, -inf); try again") == 2
+    assert "'still not': not a number" in out
+    assert "'1/0': a fraction over 0" in out and "'1,000': the comma is ambiguous" in out
+    assert out.count("\nright\n") == 2 and "not quite" not in out
+    assert out.endswith("score: 2 of 2\n")
+
+
+class Recorded(io.StringIO):
+    """stdin that records the most characters any read asked for or returned."""
+
+    largest = 0
+
+    def readline(self, size: int | None = -1) -> str:
+        line = super().readline(size)
+        Recorded.largest = max(Recorded.largest, len(line), size if size is not None and size >= 0 else 10**9)
+        return line
+
+
+@pytest.mark.parametrize("piece", ["9", "a"], ids=["digits", "letters"])
+def test_a_10_mb_line_is_skipped_in_pieces_with_a_short_hint_and_asked_again(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], piece: str
+) -> None:
+    # Before: a 10 MB line of letters was echoed whole in the hint; one of digits read as inf (a miss).
+    (question,) = _questions("op", 2, 1)
+    Recorded.largest = 0
+    monkeypatch.setattr("sys.stdin", Recorded(piece * 10_000_000 + "\n" + _right(question)))
+    assert main(["quiz", "--level", "op", "--seed", "2", "--questions", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "that line: longer than 64 characters, so not a number; try again" in out
+    assert len(out) < 2_000 and piece * 30 not in out
+    assert out.endswith("right\n\nscore: 1 of 1\n")
+    assert Recorded.largest <= 1 << 16  # never asked for, nor given, the whole line at once
+
+
+def test_an_answer_of_64_characters_is_read_and_one_of_65_is_not(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (question,) = _questions("op", 2, 1)
+    exact = f"{question.answer!r}"
+    argv = ["--level", "op", "--seed", "2", "--questions", "1"]
+    padded = " " * (64 - len(exact)) + exact
+    assert _quiz(monkeypatch, capsys, argv, padded + "\n").endswith("right\n\nscore: 1 of 1\n")
+    out = _quiz(monkeypatch, capsys, argv, " " + padded + "\n" + exact + "\n")
+    assert "longer than 64 characters" in out and out.endswith("score: 1 of 1\n")
+
+
+def test_inf_nan_and_overflowing_numbers_are_read_by_the_shared_rules(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (question,) = _questions("op", 2, 1)  # a finite answer: inf is a wrong number, 1e400 not a number
+    argv = ["--level", "op", "--seed", "2", "--questions", "1"]
+    out = _quiz(monkeypatch, capsys, argv, "1e400\ninf\n")
+    assert "'1e400': too large for a float" in out and "not quite" in out and out.endswith("score: 0 of 1\n")
+    comma = f"{question.answer!r}".replace(".", ",") + "\n"
+    assert "," in comma and _quiz(monkeypatch, capsys, argv, comma).endswith("right\n\nscore: 1 of 1\n")
 
 
 @pytest.mark.parametrize("ending", ["\n", "q\n", "Q\n", "quit\n", ""], ids=["blank", "q", "Q", "quit", "eof"])

@@ -2,23 +2,27 @@
 
 The questions are made by ``autograd_mini.teach.quiz`` from ``random.Random(seed)``, so one seed
 gives a whole class the same questions; this module asks them, reads the answers and keeps the score.
+Answers are read and judged by ``autograd_mini.teach.answers``, the rules the step page's predict
+mode follows too. A line that is not a number is not a miss: the quiz says why and asks again.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 
 from ..numeric import short_number
+from ..teach.answers import MAX_ANSWER_CHARS, SPACE, Refused, clipped, judge, read_answer
 from ..teach.explanation import explain
-from ..teach.quiz import LEVELS, Question, built, make_question, parse_answer
+from ..teach.quiz import LEVELS, Question, built, make_question
 from .common import PROG, CommandError, Parser, non_negative_int, positive_int, positive_number, say
 
 #: The most questions one quiz asks.
 MAX_QUESTIONS = 100
 _ENDINGS = ("", "q", "quit")
+#: How much of an over-long line is read at a time while it is skipped.
+_CHUNK = 1 << 16
 
 QUIZ_EXAMPLES = f"""examples:
   {PROG} quiz
@@ -27,7 +31,8 @@ QUIZ_EXAMPLES = f"""examples:
 
 levels: op (one operation), chain (a function of a function), shared (x reached by two paths),
 neuron (tanh, sigmoid or relu of x1*w1 + x2*w2 + b; asks for a weight's or the bias's gradient).
-answer with a number (4 significant digits will do) or a fraction like 1/2; a blank line or q ends the quiz."""
+answer with a number (4 significant digits will do: right is within 0.1%), a fraction like 1/2, or
+a decimal comma (0,5); a line that is not a number is asked again. A blank line or q ends the quiz."""
 
 
 def add_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -76,30 +81,38 @@ def run(options: argparse.Namespace) -> int:
 
 def _read_answer() -> float | None:
     """The next answer from stdin; None to stop (a blank line, q, or the end of input). A line that is
-    not a number is asked again once with a hint; a second one counts as a miss (NaN)."""
-    for attempt in range(2):
-        text = _read_line().strip()
-        if text.lower() in _ENDINGS:
+    not a number is not an answer: a short hint says why (quoting at most a few dozen characters of
+    it), and the next line is read."""
+    while True:
+        text = _read_line()
+        if len(text) <= MAX_ANSWER_CHARS and text.strip(SPACE).lower() in _ENDINGS:
             return None
-        number = parse_answer(text)
-        if number is not None:
-            return number
-        if attempt == 0:
-            say(f"{text!r} is not a number: write one like 0.25, -3 or 1/2 (a blank line or q ends the quiz)")
-    return math.nan
+        answer = read_answer(text)
+        if not isinstance(answer, Refused):
+            return answer
+        typed = "that line" if answer.reason == "too_long" else clipped(text)
+        say(f"{typed}: {answer.message}; try again (a blank line or q ends the quiz)")
 
 
 def _read_line() -> str:
-    """One line of stdin; "" at its end, or when there is none to read (closed, not text)."""
+    """One line of stdin without its line break; "" at its end, or when there is none to read (closed,
+    not text). A line longer than an answer can be is read only that far and the rest skipped, so a
+    10 MB line is never held whole."""
     try:
-        return sys.stdin.readline() if sys.stdin is not None else ""
+        if sys.stdin is None:
+            return ""
+        line = sys.stdin.readline(MAX_ANSWER_CHARS + 1)
+        if len(line) > MAX_ANSWER_CHARS and not line.endswith("\n"):  # too long to be an answer
+            while (chunk := sys.stdin.readline(_CHUNK)) and not chunk.endswith("\n"):
+                pass  # the rest of the line, skipped a chunk at a time
     except (OSError, ValueError):
         return ""
+    return line.removesuffix("\n")
 
 
 def _check(question: Question, answer: float, tolerance: float) -> int:
     """Say whether ``answer`` is right (1) or not (0, with the right value and its derivation)."""
-    if math.isclose(answer, question.answer, rel_tol=tolerance, abs_tol=1e-12):
+    if judge(answer, question.answer, tolerance):
         say("right")
         return 1
     graph = built(question)

@@ -2,7 +2,13 @@
 
 The questions come from a ``random.Random`` the caller seeds, so one seed gives a whole class the
 same questions. Each is written in the expression language (``autograd_mini.expr``) and computed by
-the engine, never by ``eval``. ``autograd-mini quiz`` asks them; ``parse_answer`` reads a typed answer.
+the engine, never by ``eval``. ``autograd-mini quiz`` asks them, and ``teach.answers`` reads and
+judges the typed answers.
+
+A question's answer is the exact derivative to rounding: a question whose floats cannot give it
+is drawn again. The slope of tanh and sigmoid far out on their tails is the one place where they
+cannot: tanh(27) rounds to 1.0, so the engine's 1 - tanh(27)² is 0 where the slope is about
+1.4e-23, and tanh(x³) at x = 3 would state df/dx = 0 for a true 3.8e-22.
 
 >>> import random
 >>> question = make_question("chain", random.Random(3))
@@ -14,9 +20,12 @@ from __future__ import annotations
 
 import math
 import random
+import sys
+from collections.abc import Callable
 from typing import NamedTuple
 
 from .. import checks
+from ..engine import Value, topological_order
 from ..expr import Built, parse
 
 LEVELS = ("op", "chain", "shared", "neuron")
@@ -33,6 +42,26 @@ X_VALUES = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 NEURON_VALUES = tuple(k / 2 for k in range(-4, 5))
 # A question's gradient is exactly 0 (a dead relu) or within these sizes, so that answers are worked, not guessed.
 SMALLEST_ANSWER, LARGEST_ANSWER = 1e-3, 1e3
+#: How close the engine's slope of a saturating function must be to its exact value (below): it
+#: may lose 7 of its 16 digits, never more.
+SLOPE_REL_TOL = 1e-9
+
+
+def _tanh_slope(u: float) -> float:
+    """1 - tanh(u)² = 4e^(-2|u|) / (1 + e^(-2|u|))²: no cancellation, whatever the size of u."""
+    tail = math.exp(-2 * abs(u))
+    return 4 * tail / (1 + tail) ** 2
+
+
+def _sigmoid_slope(u: float) -> float:
+    """s(u)(1 - s(u)) = e^(-|u|) / (1 + e^(-|u|))²: no cancellation, whatever the size of u."""
+    tail = math.exp(-abs(u))
+    return tail / (1 + tail) ** 2
+
+
+#: The functions whose slope is never 0 in exact arithmetic, each with that slope written so that it
+#: keeps its digits where the engine's form has lost them (or underflowed: exp's own slope).
+EXACT_SLOPES: dict[str, Callable[[float], float]] = {"tanh": _tanh_slope, "sigmoid": _sigmoid_slope, "exp": math.exp}
 
 
 class Question(NamedTuple):
@@ -77,13 +106,33 @@ def make_question(level: str, rng: random.Random) -> Question:
 
 
 def _gradient(expression: str, values: dict[str, float], wrt: str) -> float:
-    """d(expression)/d(wrt) by backward, or NaN where the expression or its derivative is undefined."""
+    """d(expression)/d(wrt) by backward; NaN where the expression or its derivative is undefined, or
+    where a slope has lost its digits, so that the answer would not be the exact one."""
     try:
         built = _built(expression, values)
         built.root.backward()
     except (ArithmeticError, ValueError):  # log of a negative number, 1/0, ...
         return math.nan
+    if lost_digits(built.root):
+        return math.nan
     return float(built.inputs[wrt].grad)
+
+
+def lost_digits(root: Value) -> bool:
+    """Whether a saturating function's slope in the graph of ``root`` is not its exact value to rounding.
+
+    >>> from autograd_mini import Value
+    >>> lost_digits(Value(27.0).tanh()), lost_digits(Value(3.0).tanh())   # tanh(27) rounds to 1.0
+    (True, False)
+    """
+    for node in topological_order(root):
+        exact_slope = EXACT_SLOPES.get(node.op)
+        if exact_slope is None:
+            continue
+        exact = exact_slope(node.parents[0].data)
+        if exact < sys.float_info.min or not math.isclose(node.local_grads[0], exact, rel_tol=SLOPE_REL_TOL):
+            return True
+    return False
 
 
 def built(question: Question) -> Built:
@@ -93,17 +142,3 @@ def built(question: Question) -> Built:
 
 def _built(expression: str, values: dict[str, float]) -> Built:
     return parse(expression).build(values)
-
-
-def parse_answer(text: str) -> float | None:
-    """The finite number ``text`` writes, as a decimal (``-0.25``, ``1e-3``) or a fraction (``1/2``); else None.
-
-    >>> parse_answer("0.25"), parse_answer(" -1/4 "), parse_answer("1/0"), parse_answer("x")
-    (0.25, -0.25, None, None)
-    """
-    numerator, slash, denominator = text.strip().partition("/")
-    try:
-        number = float(numerator) / float(denominator) if slash else float(numerator)
-    except (ValueError, ZeroDivisionError):
-        return None
-    return number if math.isfinite(number) else None
