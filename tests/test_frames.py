@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 import os
 import re
@@ -22,6 +23,7 @@ from autograd_mini.show.frames import Shown, frame_states, replay
 from autograd_mini.show.page import MAX_INTERVAL_MS, MIN_INTERVAL_MS, Frame, page_html
 from autograd_mini.show.viz import GraphvizFailedError
 from autograd_mini.teach import two_path_example
+from autograd_mini.teach.answers import page_rules
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -278,3 +280,23 @@ def test_the_stored_example_page_was_made_by_the_current_code() -> None:
     captions = [html.unescape(c) for c in re.findall(r'data-caption="([^"]*)"', stored)]
     assert captions == [state.caption for state in frame_states(two_path_example().loss)]
     assert "partial: 1 of 2" in stored and "dL/dx is a gradient" in stored and 'id="projector"' in stored
+
+
+def test_the_page_without_javascript_has_a_note_the_first_caption_and_hides_its_controls() -> None:
+    # Before: no <noscript>, an empty <pre id="caption">, and controls that showed but did nothing.
+    frames = [Frame("<svg></svg>", "Forward pass <done>", ""), Frame("<svg></svg>", "step 1", "x")]
+    text = page_html(frames, "t", output="y")
+    assert '<pre id="caption" aria-live="polite">Forward pass &lt;done&gt;</pre>' in text
+    assert re.search(r"<noscript><p class=\"noscript\">This page needs JavaScript", text)
+    hidden = re.search(r"<noscript><style>(.*?)</style></noscript>", text)
+    assert hidden is not None and ".controls" in hidden[1] and "display: none" in hidden[1]
+
+
+def test_the_page_reads_answers_by_the_rules_written_once_in_teach_answers() -> None:
+    text = page_html([Frame("<svg></svg>", "c", "")], "t", output="y")
+    written = re.search(r'<form id="quiz" hidden data-answers="([^"]*)">', text)
+    assert written is not None and json.loads(html.unescape(written[1])) == page_rules()
+    script = text.split("<script>", 1)[1]
+    assert not re.search(r"\b(1e-\d+|0\.001|64)\b", script)  # no tolerance or cap of its own (before: 1e-3, 1e-9)
+    assert "answered <code>nan</code>, an infinite one <code>inf</code> or <code>-inf</code>" in text
+    assert text.count("0.1%") == 2  # the note by the input and the footer, both from REL_TOL

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_teach_answers import CASES, case_number, case_text, same_number
 
 from autograd_mini import MLP, Value, backward_page, topological_order
 from autograd_mini.numeric import short_number
-from autograd_mini.show.page import Frame, page_html
+from autograd_mini.show.page import Frame, Prediction, page_html
 from autograd_mini.steps import node_names
 from autograd_mini.teach import two_path_example
+from autograd_mini.teach.answers import MAX_ANSWER_CHARS, REASONS
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -372,19 +374,29 @@ def test_predict_mode_checks_answers_keeps_score_and_turns_off(browser: Any, exa
     boxes.nth(1).press_sequentially("8p")
     boxes.nth(1).press("ArrowLeft")
     assert not page.evaluate("document.body.classList.contains('projector')")
+    page.click("#check")  # "8p" is not a number: asked again, nothing counted
+    assert opened.visible_frames() == ["1"] and page.inner_text("#score") == "score: 3 of 3"
+    boxes.nth(1).fill("8")
     page.click("#check")
     assert opened.visible_frames() == ["2"]
     assert page.inner_text("#score") == "score: 4 of 5"
     feedback = page.inner_text("#feedback").splitlines()
     assert feedback[0] == "right: dL/dc = -8"
-    assert feedback[1] == "not quite (you typed 8p): dL/da = dL/dd · ∂d/∂a = -8 · 1 = -8 (partial, 1 of 2)"
+    assert feedback[1] == "not quite (you typed 8): dL/da = dL/dd · ∂d/∂a = -8 · 1 = -8 (partial, 1 of 2)"
     page.screenshot(path="/tmp/predict.png", full_page=True)
 
-    # An empty answer is wrong, never an error; the score counts on.
+    # An empty answer is not a number: the page says so, counts nothing and asks again.
     page.click("#next")
     page.locator("#questions input").first.press("Enter")
+    assert opened.visible_frames() == ["2"] and not page.is_hidden("#quiz")
+    assert page.inner_text("#score") == "score: 4 of 5"
+    assert page.inner_text("#feedback").splitlines()[0] == "dL/da after 2 of 2: nothing typed; try again"
+    boxes = page.locator("#questions input")
+    boxes.nth(0).fill("0")
+    boxes.nth(1).fill("0")
+    boxes.nth(1).press("Enter")
     assert opened.visible_frames() == ["3"] and page.inner_text("#score") == "score: 4 of 7"
-    assert page.inner_text("#feedback").startswith("not quite (you typed nothing): dL/da += dL/dc")
+    assert page.inner_text("#feedback").startswith("not quite (you typed 0): dL/da += dL/dc")
 
     # A leaf's step states nothing new: Next shows it at once.
     page.click("#next")
@@ -402,3 +414,120 @@ def test_predict_mode_checks_answers_keeps_score_and_turns_off(browser: Any, exa
     page.keyboard.press("ArrowRight")
     assert opened.visible_frames() == ["3"]
     opened.assert_offline()
+
+
+# -- answers: the page reads and judges them by teach.answers' rules -----------------------------
+
+NAN, INF = float("nan"), float("inf")
+PREDICTED = [  # the gradient each frame's caption will state: NaN twice, a tiny one, both infinities, an exact 0
+    (Prediction("dL/dz", NAN, "dL/dz = 0 · inf = nan"), Prediction("dL/dy", NAN, "dL/dy = nan")),
+    (Prediction("dL/dw", 3e-18, "dL/dw = 3e-18"),),
+    (Prediction("dL/dx", INF, "dL/dx = inf"), Prediction("dL/du", -INF, "dL/du = -inf")),
+    (Prediction("dL/dv", 0.0, "dL/dv = 0"),),
+]
+
+
+def _predicting_page(tmp_path: Path) -> Path:
+    frames = [Frame("<svg></svg>", "forward", "")]
+    frames += [Frame("<svg></svg>", f"step {i}", "n", asked) for i, asked in enumerate(PREDICTED, 1)]
+    path = tmp_path / "answers.html"
+    path.write_text(page_html(frames, "Answers", output="L"), encoding="utf-8")
+    return path
+
+
+READ_IN_PAGE = """texts => texts.map(text => {
+    const read = window.stepPageAnswers.readAnswer(text);
+    if ("refused" in read) { return {refused: read.refused}; }
+    return {number: Object.is(read.number, -0) ? "-0" : String(read.number)};
+})"""
+JUDGE_IN_PAGE = """cases => cases.map(([text, gradient]) =>
+    window.stepPageAnswers.judge(window.stepPageAnswers.readAnswer(text).number, Number(gradient)))"""
+
+
+def test_the_page_reads_and_judges_the_table_of_answers_as_python_does(browser: Any, tmp_path: Path) -> None:
+    opened = Opened(browser, _predicting_page(tmp_path))
+    reading = CASES["reading"]
+    read = opened.page.evaluate(READ_IN_PAGE, [case_text(case) for case in reading])
+    for case, got in zip(reading, read, strict=True):
+        text = case_text(case)[:40]
+        if "refused" in case:
+            assert got == {"refused": case["refused"]}, text
+        else:  # JavaScript writes numbers so that Python reads back the same double ("NaN", "Infinity", "1e-61")
+            assert "number" in got and same_number(float(got["number"]), case_number(case["number"])), (text, got)
+    judging = CASES["judging"]
+    gradients = [case_number(case["gradient"]) for case in judging]
+    as_js = [{"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(repr(g), repr(g)) for g in gradients]
+    judged = opened.page.evaluate(JUDGE_IN_PAGE, [[case["text"], g] for case, g in zip(judging, as_js, strict=True)])
+    assert judged == [case["right"] for case in judging]
+    opened.assert_offline()
+
+
+def _answer(page: Any, *texts: str) -> None:
+    boxes = page.locator("#questions input")
+    for k, text in enumerate(texts):
+        boxes.nth(k).fill(text)
+    boxes.nth(len(texts) - 1).press("Enter")
+
+
+def test_predict_mode_cannot_be_fooled_by_blanks_words_or_rounding(browser: Any, tmp_path: Path) -> None:
+    # Before: a blank or "abc" was right for a NaN gradient, 0 was right for 3e-18, and "inf" wrong for inf.
+    opened = Opened(browser, _predicting_page(tmp_path))
+    page = opened.page
+    page.keyboard.press("k")
+    page.click("#next")
+    note = page.inner_text("#quiz .note")
+    assert "nan" in note and "inf" in note and "-inf" in note and "0.1%" in note
+    _answer(page, "", "abc")
+    assert opened.visible_frames() == ["0"] and not page.is_hidden("#quiz"), "not an answer: asked again"
+    assert page.inner_text("#score") == "score: 0 of 0"
+    assert page.inner_text("#feedback").splitlines() == [
+        f"dL/dz: {REASONS['empty']}; try again",
+        f"dL/dy: {REASONS['not_a_number']}; try again",
+    ]
+    assert page.eval_on_selector_all("#questions input", "bs => bs.map(b => b.getAttribute('aria-invalid'))") == [
+        "true",
+        "true",
+    ]
+    _answer(page, "nan", "0")
+    assert opened.visible_frames() == ["1"] and page.inner_text("#score") == "score: 1 of 2"
+    assert page.inner_text("#feedback").splitlines() == ["right: dL/dz = nan", "not quite (you typed 0): dL/dy = nan"]
+
+    page.click("#next")  # 3e-18: 0 is not within 0.1% of it, and 1e400 is no number at all
+    _answer(page, "1e400")
+    assert page.inner_text("#feedback") == f"dL/dw: {REASONS['too_large']}; try again"
+    _answer(page, "0")
+    assert page.inner_text("#score") == "score: 1 of 3" and page.inner_text("#feedback").startswith("not quite")
+
+    page.click("#next")  # the infinities, typed as the page writes them
+    _answer(page, "inf", "-inf")
+    assert page.inner_text("#feedback").splitlines() == ["right: dL/dx = inf", "right: dL/du = -inf"]
+    assert page.inner_text("#score") == "score: 3 of 5"
+
+    page.click("#next")  # an exact 0, and a line too long to be a number
+    _answer(page, "0" * (MAX_ANSWER_CHARS + 1))
+    assert page.inner_text("#feedback") == f"dL/dv: {REASONS['too_long']}; try again"
+    _answer(page, "-0")
+    assert opened.visible_frames() == ["4"] and page.inner_text("#score") == "score: 4 of 6"
+    opened.assert_offline()
+
+
+# -- without JavaScript ---------------------------------------------------------------------------
+
+
+def test_without_javascript_the_page_says_so_and_shows_the_first_frame_with_its_caption(
+    browser: Any, example_page: Path
+) -> None:
+    # Before: no note, an empty caption, and buttons, a slider and a counter that did nothing.
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(example_page.as_uri())
+    note = page.locator("p.noscript")
+    assert note.is_visible() and "needs JavaScript" in note.inner_text()
+    assert page.inner_text("#caption").startswith("Forward pass done: every box shows its value")
+    assert page.eval_on_selector_all(".frame:not([hidden])", "fs => fs.length") == 1  # runs without JS: DOM only
+    assert page.is_visible(".frame[data-step='0']") and page.is_hidden(".frame[data-step='1']")
+    for control in ("#prev", "#next", "#play", "#slider", "#predict", "#projector", "#quiz"):
+        assert page.is_hidden(control), f"{control} would do nothing without JavaScript"
+    context.close()
+    opened = Opened(browser, example_page)  # with JavaScript: no note, the controls are there
+    assert opened.page.is_hidden("p.noscript") and opened.page.is_visible("#next")

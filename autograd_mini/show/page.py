@@ -4,10 +4,13 @@ The page holds every frame as inline SVG, a caption per frame, Previous / Next /
 a step slider and the left/right arrow keys. Projector mode (the P key, or its button) draws the
 graph as wide as the window and the caption in large type, for the back of a lecture room. Predict
 mode (the K key, or its button) asks, before each step is shown, for the gradients its caption will
-state, checks each typed number (relative tolerance 1e-3), answers with the chain-rule line that
-gives it, and keeps a score. The
-page loads nothing from the network, so it works offline, from a file, in any modern browser,
-and inline in Jupyter.
+state, checks each typed number, answers with the chain-rule line that gives it, and keeps a score.
+It reads and judges answers by the rules of ``teach.answers`` (the quiz's too): the page's
+JavaScript follows them with the constants, patterns and messages written into the page from
+there, so each is written once. A line that is not a number is not a miss: the page says why and
+asks again. The page loads nothing from the network, so it works offline, from a file, in any
+modern browser, and inline in Jupyter. Without JavaScript it says so, hides the controls that
+would do nothing, and shows the first frame with its caption.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from string import Template
 
 from .. import checks
 from ..numeric import short_number
+from ..teach.answers import REL_TOL, page_rules
 
 #: The fastest and slowest a page plays, in milliseconds between frames. A browser's timer takes at
 #: most 2**31 - 1 ms and fires at once beyond that, playing every frame together; a minute per
@@ -91,6 +95,8 @@ def page_html(frames: list[Frame], title: str, interval_ms: int = 1200, *, outpu
     >>> text = page_html([Frame("<svg></svg>", "a < b", "")], "Demo", output="f")
     >>> "a &lt; b" in text and "<svg></svg>" in text and "df/dx is a gradient" in text
     True
+    >>> '<pre id="caption" aria-live="polite">a &lt; b</pre>' in text   # shown without JavaScript too
+    True
     """
     if not frames:
         raise ValueError("page_html needs at least one frame, got none")
@@ -110,6 +116,9 @@ def page_html(frames: list[Frame], title: str, interval_ms: int = 1200, *, outpu
         last=len(frames) - 1,
         interval=interval_ms,
         output=html.escape(output),
+        caption=html.escape(frames[0].caption),
+        answers=html.escape(json.dumps(page_rules())),
+        tolerance=f"{REL_TOL:.1%}",
     )
 
 

@@ -53,30 +53,88 @@
     quiz.hidden = false;
     questions.querySelector("input").focus();
   }
-  function near(typed, value) {
-    const want = Number(value);
-    if (!Number.isFinite(want)) { return Object.is(typed, want) || (Number.isNaN(typed) && Number.isNaN(want)); }
-    return Math.abs(typed - want) <= Math.max(1e-9, 1e-3 * Math.abs(want));
+  // Typed answers, by the rules of autograd_mini/teach/answers.py: its constants, patterns and
+  // messages are written into the page (the quiz form's data-answers), so they are written once.
+  const rules = JSON.parse(quiz.dataset.answers);
+  const word = new RegExp(rules.patterns.word, "i");
+  const fraction = new RegExp(rules.patterns.fraction);
+  const ambiguousComma = new RegExp(rules.patterns.ambiguous_comma);
+  function tooLong(text) {  // in characters (code points), as Python counts them: at most 2 UTF-16 units each
+    if (text.length > 2 * rules.maxChars) { return true; }
+    return text.length > rules.maxChars && Array.from(text).length > rules.maxChars;
+  }
+  function strip(text) {
+    let start = 0;
+    let end = text.length;
+    while (start < end && rules.space.includes(text[start])) { start += 1; }
+    while (end > start && rules.space.includes(text[end - 1])) { end -= 1; }
+    return text.slice(start, end);
+  }
+  function decimal(text) {
+    if (ambiguousComma.test(text)) { return { refused: "ambiguous_comma" }; }
+    const number = Number(text.replace(",", "."));
+    if (!Number.isFinite(number)) { return { refused: "too_large" }; }
+    if (number === 0 && /[1-9]/.test(text.split(/[eE]/)[0])) { return { refused: "too_small" }; }
+    return { number };
+  }
+  function readAnswer(text) {  // {number} or {refused: a reason}
+    if (tooLong(text)) { return { refused: "too_long" }; }  // before anything walks the line
+    const line = strip(text);
+    if (line === "") { return { refused: "empty" }; }
+    if (word.test(line)) {
+      if (/nan/i.test(line)) { return { number: NaN }; }
+      return { number: line.startsWith("-") ? -Infinity : Infinity };
+    }
+    const match = fraction.exec(line);
+    if (match === null) { return { refused: "not_a_number" }; }
+    const numerator = decimal(match[1]);
+    if ("refused" in numerator || match[2] === undefined) { return numerator; }
+    const denominator = decimal(match[2]);
+    if ("refused" in denominator) { return denominator; }
+    if (denominator.number === 0) { return { refused: "zero_denominator" }; }
+    const quotient = numerator.number / denominator.number;
+    if (!Number.isFinite(quotient)) { return { refused: "too_large" }; }
+    if (quotient === 0 && numerator.number !== 0) { return { refused: "too_small" }; }
+    return { number: quotient };
+  }
+  function judge(answer, gradient) {
+    if (Number.isNaN(gradient)) { return Number.isNaN(answer); }
+    if (!Number.isFinite(gradient) || !Number.isFinite(answer)) { return answer === gradient; }
+    if (gradient === 0) { return Math.abs(answer) <= rules.zeroFloor; }
+    return Math.abs(answer - gradient) <= rules.relTol * Math.abs(gradient);
+  }
+  // The rules as the page runs them, for the tests that hold them to answers.py's table of cases.
+  window.stepPageAnswers = Object.freeze({ readAnswer, judge });
+  function say(className, text) {
+    const line = document.createElement("div");
+    line.className = className;
+    line.textContent = text;
+    feedback.append(line);
   }
   function check() {
     const wanted = expected(frames[current + 1]);
     const boxes = Array.from(questions.querySelectorAll("input"));
+    const typed = boxes.map((box) => readAnswer(box.value));
     feedback.replaceChildren();
+    feedback.hidden = false;
+    const refused = typed.flatMap((answer, k) => ("refused" in answer ? [k] : []));
+    boxes.forEach((box, k) => box.setAttribute("aria-invalid", String(refused.includes(k))));
+    if (refused.length > 0) {  // not an answer, so not a miss: say why and ask again
+      refused.forEach((k) => {
+        say("refused", wanted[k].prompt + ": " + rules.reasons[typed[k].refused] + "; try again");
+      });
+      boxes[refused[0]].focus();
+      return;
+    }
     wanted.forEach((item, k) => {
-      const text = boxes[k].value.trim();
-      const typed = text === "" ? NaN : Number(text);
-      const ok = near(typed, item.value);
-      const line = document.createElement("div");
-      line.className = ok ? "right" : "wrong";
-      line.textContent = ok
+      const ok = judge(typed[k].number, Number(item.value));
+      say(ok ? "right" : "wrong", ok
         ? "right: " + item.prompt + " = " + item.shown
-        : "not quite (you typed " + (text === "" ? "nothing" : text) + "): " + item.line;
-      feedback.append(line);
+        : "not quite (you typed " + strip(boxes[k].value) + "): " + item.line);
       asked += 1;
       if (ok) { right += 1; }
     });
     score.textContent = "score: " + right + " of " + asked;
-    feedback.hidden = false;
     show(current + 1);
   }
   function togglePredict() {
