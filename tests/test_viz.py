@@ -503,7 +503,7 @@ def test_too_many_nodes_says_how_many_and_how_to_raise_the_limit() -> None:
         ({"max_nodes": 0}, ValueError, "max_nodes"),
         ({"max_nodes": 2.5}, TypeError, "max_nodes"),  # a wrong type: TypeError
         ({"highlight": [3.0]}, TypeError, "highlight must hold Values, got float: 3.0"),
-        ({"highlight": [Value(1.0)]}, ValueError, "not in the graph"),
+        ({"highlight": [Value(1.0)]}, ValueError, "of the graph drawn, got Value.*: not in it"),
         ({"highlight_edges": [(1, 2, 3)]}, TypeError, "pairs"),
         ({"grads": [1.0]}, TypeError, "mapping"),
         ({"caption": 5}, TypeError, "caption"),

@@ -308,9 +308,7 @@ def _checked_values(values: Iterable[Value], index: Mapping[Value, int], what: s
         if not isinstance(value, Value):
             raise TypeError(f"{what} must hold Values, got {type(value).__name__}: {checks.shown(value)}")
         if value not in index:
-            raise ValueError(
-                f"{what} must hold Values of the graph being drawn, got {checks.shown(value)}: it is not in the graph"
-            )
+            raise ValueError(f"{what} must hold Values of the graph drawn, got {checks.shown(value)}: not in it")
         checked.add(value)
     return checked
 
@@ -319,10 +317,7 @@ def _checked_edges(pairs: Iterable[tuple[Value, Value]], index: Mapping[Value, i
     checked = set()
     for pair in pairs:
         if not (isinstance(pair, tuple) and len(pair) == 2):
-            raise TypeError(
-                "highlight_edges must hold (parent, result) pairs of Values, "
-                f"got {type(pair).__name__}: {checks.shown(pair)}"
-            )
+            raise TypeError(f"highlight_edges must hold (parent, result) pairs, got {checks.shown(pair)}")
         parent, result = pair
         _checked_values(pair, index, "highlight_edges")
         if not any(p is parent for p in result.parents):
