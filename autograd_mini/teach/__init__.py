@@ -9,8 +9,9 @@
 * As backpropagation: the same sums, memoized, so every edge is used once (``backward_cost`` next to
   ``path_sum_cost``). On k stacked layers of width w there are w**k paths but only about k*w*w edges.
 
-``quiz`` makes questions on derivatives (``autograd-mini quiz`` asks them), and ``example`` builds
-the small graph worked by hand in the example step-by-step page and the tests.
+``quiz`` makes questions on derivatives (``autograd-mini quiz`` asks them), ``answers`` reads and
+judges a typed answer for the quiz and for the step page's predict mode (one set of rules), and
+``example`` builds the small graph worked by hand in the example step-by-step page and the tests.
 
 >>> from autograd_mini import Value
 >>> x = Value(2.0, label="x")
