@@ -57,10 +57,11 @@ if TYPE_CHECKING:  # what __getattr__ gives, spelled out for type checkers
     from .show import viz as viz
     from .show.frames import backward_frames, backward_page
     from .show.viz import draw
+    from .torch_bridge import from_torch, to_torch
     from .train import History, accuracy, fit, predict
 
 #: The names loaded on first use, and the module each comes from: they need numpy, graphviz, tqdm or
-#: matplotlib, or (load and save) only pathlib and json, which the core does not.
+#: matplotlib, or (load and save) only pathlib and json, which the core does not; to_torch and from_torch need torch.
 LAZY_NAMES = {
     "Program": "compiled",
     "TraceError": "compiled",
@@ -74,6 +75,8 @@ LAZY_NAMES = {
     "draw": "show.viz",
     "load": "serialize",
     "save": "serialize",
+    "to_torch": "torch_bridge",
+    "from_torch": "torch_bridge",
 }
 #: The modules loaded on first use as attributes of the package (``autograd_mini.plots``), by their new paths.
 LAZY_MODULES = {
@@ -133,6 +136,7 @@ __all__ = [
     "exp",
     "explain",
     "fit",
+    "from_torch",
     "grad",
     "grad_by_paths",
     "gradcheck",
@@ -159,6 +163,7 @@ __all__ = [
     "sqrt",
     "sse",
     "tanh",
+    "to_torch",
     "topological_order",
     "trace",
     "trace_backward",
