@@ -1,6 +1,6 @@
 """Trace once, run over batches: the scalar graph of one sample, compiled into a numpy program.
 
-``trace(fn, *example_args)`` calls ``fn`` once, on Values, and keeps the graph it builds. The
+``trace(fn, *example_args)`` calls ``fn`` on Values and keeps the graph it builds. The
 :class:`Program` it returns runs that same graph over a whole batch of inputs with numpy, reading
 the parameters' current ``.data`` on every call, so it follows an optimizer without being traced
 again. ``program.backward`` adds the batch's gradients to the parameters' ``.grad``, as
@@ -21,38 +21,38 @@ Program: 47 nodes per sample, 1 input (x: 2 numbers), 17 parameters, 1 output, 3
 
 Three kinds of leaves: each example argument becomes **inputs** (a number one Value, a sequence a
 list of Values); a number wrapped inside ``fn`` (``x + 1``) is a **constant**; every other leaf the
-graph reaches (a model's weights, any Value made outside ``fn``) is a **parameter**, read by
-reference.
+graph reaches (a model's weights, any Value made outside ``fn``, a ``Value(2.0)`` made inside) is a
+**parameter**, read by reference.
 
-``no_grad`` and ``detect_anomaly`` concern building graphs, not running a program: a program
-always computes its gradients, and NaN or inf pass through it as through the eager engine.
-
-The trace records operations, not Python control flow: an ``if`` on a Value's ``data`` inside
-``fn`` is decided once, for the example, and the program takes the same branch for every row.
-Write branches as operations (``relu``, ``abs``) instead. ``trace`` runs the program on the
-example arguments and refuses it if the values differ from the traced ones.
+The trace records operations, not Python: a number read out of a Value (``x.data``, ``float(x)``,
+``math.sin(x)``, ``Value(x.data * 3)``) is a constant of the graph, frozen at the example, and an
+``if`` on a Value is decided once, for it. So ``trace`` checks the program on the example and, calling
+``fn`` a second time, at a nearby one (each input moved by about 0.1%), and refuses it with a
+TraceError saying why where either differs. One nearby point: an ``if`` that turns farther away is
+not caught; write branches as operations (``relu``, ``abs``). ``no_grad`` inside ``fn`` is refused:
+what it computes would stay frozen at the example's numbers. ``detect_anomaly`` concerns the eager
+engine only: NaN or inf pass through a program as through the eager engine.
 
 How it runs: nodes are grouped by depth and op, one numpy call per group over a (rows x batch)
 array. Each neuron's ``b + w_1 x_1 + ... + w_k x_k`` (a chain of ``+`` whose partial sums nobody
 else reads) becomes one linear combination, and the neurons that read the same inputs become one
 matrix product: the compiler finds the matrix multiply hidden in the scalar graph. ``print``
-says what was fused; ``program.source`` stays the scalar program, line by line.
+says what was fused; ``program.source`` stays the scalar program, line by line. Tracing and
+compiling take time and memory linear in the graph (a chain of a million ``tanh`` within a few
+times the eager backward's: ``benchmarks/bench_batch.py --trace-chain``).
 """
 
 from __future__ import annotations
 
-import builtins
 import inspect
 import itertools
-import keyword
 import math
 import numbers
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import checks
+from . import checks, collector, program_text
 from .engine import Value
 from .modes import MODES
 from .names import reading_order
@@ -93,6 +93,7 @@ class _Kernel:
     forward: Callable[..., Any]
     backward: Callable[..., tuple[Any, ...]]  # (u, *inputs, out) -> one contribution per input
     derivative: Callable[..., tuple[Any, ...]] | None = None  # given where a local derivative may overflow
+    by_element: bool = False  # runs a rule's own Python functions, one element at a time
 
 
 def _where(condition: Any, yes: Any, no: Any) -> Array:
@@ -145,9 +146,13 @@ _KERNELS: dict[str, _Kernel] = {
     "cos": _Kernel(np.cos, lambda u, a, out: (-u * np.sin(a),)),
 }
 
-# The rules these kernels were written for: a rule changed or added since (rules.define) is run
-# element by element through its own Python functions instead.
-_KERNEL_RULES: dict[str, Rule] = {op: RULES[op] for op in _KERNELS}
+
+# The rules these kernels were written for: rules.py's own (its derivative written there). A rule
+# changed or added with rules.define, even before this module was imported, is run element by
+# element through its own Python functions instead.
+_KERNEL_RULES: dict[str, Rule] = {
+    op: RULES[op] for op in _KERNELS if getattr(RULES[op].derivative, "__module__", None) == Rule.__module__
+}
 
 
 def _elementwise(op: str, rule: Rule) -> _Kernel:
@@ -172,7 +177,7 @@ def _elementwise(op: str, rule: Rule) -> _Kernel:
         results, shape = each(rule.derivative, arrays)
         return tuple(np.array(local, dtype=np.float64).reshape(shape) for local in zip(*results, strict=True))
 
-    return _Kernel(forward, _times_derivative(derivative), derivative)
+    return _Kernel(forward, _times_derivative(derivative), derivative, by_element=True)
 
 
 class _ColumnError(Exception):
@@ -183,28 +188,35 @@ class _ColumnError(Exception):
         self.error, self.op, self.column = error, op, column
 
 
-def _kernel(op: str) -> _Kernel:
-    rule = RULES.get(op)
-    if rule is None:
-        raise TraceError(f"the graph uses the op {op!r}, which is not in rules.RULES")
-    return _KERNELS[op] if _KERNEL_RULES.get(op) is rule else _elementwise(op, rule)
+def _rules_of(nodes: list[Value]) -> dict[str, Rule]:
+    """The rule of every op the graph uses, as rules.RULES holds it now: the rules the program is built with."""
+    found: dict[str, Rule] = {}
+    for node in nodes:
+        if node.parents and node.op not in found:
+            rule = RULES.get(node.op)
+            if rule is None:
+                raise TraceError(f"the graph uses the op {node.op!r}, which is not in rules.RULES")
+            found[node.op] = rule
+    return found
 
 
 # -- the graph, as the program sees it ------------------------------------------------------
 
 _ROW, _SCALAR = "row", "scalar"  # an operand is a row of the batch array, or one number for every row
+_SEVERAL = object()  # _fusable: read by more than one node
 
 
-@dataclass
+@dataclass(slots=True)
 class _OpNode:
     """A node computed for every row of the batch: ``op`` of its operands."""
 
     node: Value
     operands: list[tuple[str, Any]]  # (_ROW, the parent Value) or (_SCALAR, its scalar index)
     level: int
+    kinds: str  # one letter per operand, r for a row, s for a scalar: nodes of one level and kinds are grouped
 
 
-@dataclass
+@dataclass(slots=True)
 class _Linear:
     """A fused neuron: ``sum(bias) + sum(coefficient * row)``, from a chain of ``+`` and ``*`` nodes."""
 
@@ -215,7 +227,7 @@ class _Linear:
     replaces: int  # how many nodes of the scalar graph it stands for
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     """One numpy call each way: same-op nodes at one level, or the neurons that read the same rows."""
 
@@ -223,8 +235,10 @@ class _Group:
     out: slice
     members: int
     replaces: int
-    operands: list[tuple[str, Any, bool]]  # an op's, per position: (_ROW, rows, unique) or (_SCALAR, scalars, _)
+    operands: list[tuple[str, Any, bool]]  # an op's, per position: (_ROW, rows, unique) or (_SCALAR, scalars, unique)
     kernel: _Kernel | None = None
+    rule: Rule | None = None  # an op's rule, as the program was traced with it
+    by_element: bool = False  # the kernel runs the rule's Python functions: its inputs are checked first
     coefficients: Any = None  # linear: (m, k) scalar indices
     inputs: Any = None  # linear: k row indices, a slice when they are consecutive
     inputs_unique: bool = True
@@ -234,11 +248,13 @@ class _Group:
 
 
 def _all_different(indices: Sequence[int]) -> bool:
-    return len(set(indices)) == len(indices)
+    return len(indices) < 2 or len(set(indices)) == len(indices)
 
 
 def _as_index(rows: Sequence[int]) -> Any:
     """A slice where the rows are consecutive (numpy then reads a view, not a copy), else an index array."""
+    if len(rows) == 1:  # most groups of a deep, narrow graph
+        return slice(rows[0], rows[0] + 1)
     if rows and all(b == a + 1 for a, b in itertools.pairwise(rows)):
         return slice(rows[0], rows[-1] + 1)
     return np.array(rows, dtype=np.intp)
@@ -255,15 +271,14 @@ def _fusable(nodes: list[Value], outputs: set[Value], scalars: dict[Value, int])
     """The nodes a fused neuron swallows: partial sums read only by the next ``+``, and products
     ``scalar * row`` read only by a ``+``. Nobody else reads them, so they need no row of their own.
     """
-    uses: dict[Value, int] = {}
-    consumer: dict[Value, Value] = {}
+    reader: dict[Value, Any] = {}  # the one node that reads each node, or _SEVERAL
     for node in nodes:
         for parent in node.parents:
-            uses[parent] = uses.get(parent, 0) + 1
-            consumer[parent] = node
+            reader[parent] = _SEVERAL if parent in reader else node
     fused = set()
     for node in nodes:
-        if uses.get(node) != 1 or node in outputs or consumer[node].op != "+":
+        consumer = reader.get(node)
+        if consumer is None or consumer is _SEVERAL or consumer.op != "+" or node in outputs:
             continue
         if node.op == "+" or (node.op == "*" and sum(p in scalars for p in node.parents) == 1):
             fused.add(node)
@@ -272,21 +287,31 @@ def _fusable(nodes: list[Value], outputs: set[Value], scalars: dict[Value, int])
 
 # -- trace -----------------------------------------------------------------------------------
 
+_EXAMPLE = "a number or a sequence of numbers (a list, a tuple or a 1-D numpy array)"
+_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0  # 0.618...: the fractions of its multiples spread evenly
+Example = float | list[float]
+
 
 def trace(fn: Callable[..., Any], *example_args: Any) -> Program:
-    """Call ``fn`` once on Values built from ``example_args`` and compile the graph it returns.
+    """Call ``fn`` on Values built from ``example_args`` and compile the graph it returns.
+
+    ``fn`` is called twice: once on the example, to record the graph, and once more, eagerly, at a
+    nearby example, to check that the program gives what ``fn`` gives there (see the module's
+    docstring). Side effects of ``fn`` happen twice.
 
     Args:
         fn: a function of numbers (``float``) and sequences of numbers, written with Values' operators
             and functions, returning a Value or a list of Values.
-        example_args: one example per argument of ``fn``: a number, or a sequence of numbers.
+        example_args: one example per argument of ``fn``: a number, or a sequence of numbers (a list,
+            a tuple, a 1-D numpy array; not a dict, a set or a generator).
 
     Returns:
         The Program; ``program(*batch_args)`` evaluates it over a batch.
 
     Raises:
-        TraceError: ``fn`` returns something other than Values, the graph does not use the inputs as
-            recorded, or the program does not reproduce the traced values.
+        TraceError: ``fn`` returns something other than Values, opens ``no_grad()``, or computes
+            something the graph does not record (the program then differs from the trace, or from
+            ``fn`` at the nearby example).
         TypeError: ``fn`` is not callable, or an example is neither a number nor a sequence of numbers.
 
     >>> from autograd_mini import Value
@@ -294,24 +319,28 @@ def trace(fn: Callable[..., Any], *example_args: Any) -> Program:
     >>> program = trace(lambda x: (w * x).tanh(), 0.1)
     >>> program.parameters == [w], program.input_names
     (True, ['x'])
+    >>> trace(lambda x: x * 2 + Value(x.data), 1.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd_mini.compiled.TraceError: fn gives 3.0097... at a nearby example (x=1.0032...), the program 3.0064...
     """
     if not callable(fn):
-        raise TypeError(f"trace expects a function, got {type(fn).__name__}: {fn!r}")
+        raise TypeError(f"trace expects a function, got {type(fn).__name__}: {checks.shown(fn)}")
     if not MODES.record_graph:
         raise TraceError("trace cannot record a graph inside no_grad()")
     if not example_args:
         raise TraceError("trace needs one example per argument of fn, and fn at least one argument: the batch")
     names = _argument_names(fn, len(example_args))
-    inputs, leaves, shapes = [], [], []
-    for name, example in zip(names, example_args, strict=True):
-        made, shape = _input_leaves(name, example)
-        inputs.append(made)
-        leaves += made if isinstance(made, list) else [made]
-        shapes.append(shape)
-    returned = fn(*inputs)
-    outputs = _checked_outputs(returned)
-    program = Program(fn, names, shapes, leaves, outputs, isinstance(returned, Value))
-    program._check_reproduces(example_args, [out.data for out in outputs])
+    examples = [_example(name, example) for name, example in zip(names, example_args, strict=True)]
+    with collector.paused():  # the graph and the program's tables hold no cycles: a collection would only rescan them
+        inputs = _leaves(names, examples)
+        returned = _record(fn, inputs)
+        outputs = _checked_outputs(returned)
+        leaves = [leaf for made in inputs for leaf in (made if isinstance(made, list) else [made])]
+        widths = [None if isinstance(example, float) else len(example) for example in examples]
+        program = Program(fn, names, widths, leaves, outputs, isinstance(returned, Value))
+        nearby = _nearby(fn, names, examples, len(outputs))
+        program._check_reproduces(examples, [out.data for out in outputs], nearby)
     return program
 
 
@@ -327,25 +356,68 @@ def _argument_names(fn: Callable[..., Any], count: int) -> list[str]:
     return ["x"] if count == 1 else [f"x{i}" for i in range(count)]
 
 
-def _input_leaves(name: str, example: Any) -> tuple[Value | list[Value], int | None]:
-    """The Values fn receives for one example argument, and its width (None for a single number)."""
-    if isinstance(example, Value):
-        raise TypeError(f"trace: the example for {name!r} must be a number or a sequence of numbers, not a Value")
+def _example(name: str, example: Any) -> Example:
+    """One example argument as a float or a list of floats, refused up front unless a number or a sequence."""
     if isinstance(example, numbers.Real) and not isinstance(example, bool):
-        return Value(float(example), label=name), None
-    try:
-        items = list(example)
-    except TypeError:
-        raise TypeError(
-            f"trace: the example for {name!r} must be a number or a sequence of numbers, "
-            f"got {type(example).__name__}: {example!r}"
-        ) from None
+        return float(example)
+    what = f"trace: the example for {name!r}"
+    sequence = isinstance(example, np.ndarray) or (isinstance(example, Sequence) and not isinstance(example, str))
+    if not sequence or _masked(example) or isinstance(example, bytes):
+        hint = (
+            ": a dict's keys are not its values; pass a list of the numbers in the order fn reads them"
+            if isinstance(example, Mapping)
+            else ": a generator or an iterator is used up by one reading; pass a list"
+            if isinstance(example, Iterator)
+            else ": its masked entries would be read as numbers; fill them (.filled(...)) or leave them out"
+            if _masked(example)
+            else ""
+        )
+        raise TypeError(f"{what} must be {_EXAMPLE}, got {type(example).__name__}: {checks.shown(example)}{hint}")
+    items = list(example)
     if not items:
-        raise TypeError(f"trace: the example for {name!r} is an empty sequence")
+        raise TypeError(f"{what} is an empty sequence")
     for item in items:
         if isinstance(item, bool) or not isinstance(item, numbers.Real):
-            raise TypeError(f"trace: the example for {name!r} holds {type(item).__name__}: {item!r}, not a number")
-    return [Value(float(item), label=f"{name}[{i}]") for i, item in enumerate(items)], len(items)
+            raise TypeError(f"{what} holds {type(item).__name__}: {checks.shown(item)}, not a number")
+    return [float(item) for item in items]
+
+
+def _masked(array: Any) -> bool:
+    """A masked array (numpy.ma, or anything with a ``mask`` that is not a method): its masked entries are not data."""
+    if isinstance(array, np.ma.MaskedArray):
+        return True
+    mask = getattr(array, "mask", None)
+    return mask is not None and not callable(mask)
+
+
+def _leaves(names: list[str], examples: list[Example]) -> list[Value | list[Value]]:
+    """The Values fn receives: one per number, a list of them per sequence."""
+    return [
+        Value(example, label=name)
+        if isinstance(example, float)
+        else [Value(item, label=f"{name}[{i}]") for i, item in enumerate(example)]
+        for name, example in zip(names, examples, strict=True)
+    ]
+
+
+def _record(fn: Callable[..., Any], inputs: list[Value | list[Value]]) -> Any:
+    """``fn(*inputs)``, refused if it opened ``no_grad()`` (modes tells the trace so)."""
+    outer = MODES.no_grad_while_tracing  # a trace inside fn's trace: the outer one keeps its own record
+    MODES.tracing += 1
+    MODES.no_grad_while_tracing = False
+    try:
+        returned = fn(*inputs)
+        opened = MODES.no_grad_while_tracing
+    finally:
+        MODES.tracing -= 1  # a trace around this one saw the same no_grad; with none, the record ends here
+        MODES.no_grad_while_tracing = outer or (MODES.tracing > 0 and MODES.no_grad_while_tracing)
+    if opened:
+        raise TraceError(
+            "fn opened no_grad() while it was traced: no_grad inside the traced function freezes what it "
+            "computes to the example's numbers (a leaf, which the program would keep for every row and never "
+            "update); compute it outside fn, or without no_grad"
+        )
+    return returned
 
 
 def _checked_outputs(returned: Any) -> list[Value]:
@@ -357,7 +429,42 @@ def _checked_outputs(returned: Any) -> list[Value]:
     return list(outputs)
 
 
+def _nearby(fn: Callable[..., Any], names: list[str], examples: list[Example], outputs: int) -> Any:
+    """An example near the traced one, and fn's outputs there, computed eagerly; None if fn raises on both sides.
+
+    Input k moves by (|x| + 1) * 1e-3 * (1 + frac(k * 0.618...)): a different fraction for each
+    input, so that no difference of two inputs stays as it was. Up first; down if fn is not
+    defined there (log at the edge of its domain).
+    """
+    for direction in (1.0, -1.0):
+        moved, k = [], 0
+        for example in examples:
+            items = [example] if isinstance(example, float) else example
+            shifted = [
+                x + direction * (abs(x) + 1.0) * 1e-3 * (1.0 + ((k + i) * _GOLDEN) % 1.0)
+                for i, x in enumerate(items, 1)
+            ]
+            k += len(items)
+            moved.append(shifted[0] if isinstance(example, float) else shifted)
+        try:
+            returned = fn(*_leaves(names, moved))
+        except (ArithmeticError, ValueError):  # a domain error, or an input too large to move: no number here
+            continue
+        values = _checked_outputs(returned)
+        if len(values) != outputs:
+            raise TraceError(f"fn returns {len(values)} Values at a nearby example, {outputs} at the example")
+        return moved, [value.data for value in values]
+    return None
+
+
 # -- the program ----------------------------------------------------------------------------
+
+_DIFFERS = (
+    "the graph does not record how fn's result depends on its inputs: fn reads a number out of a Value "
+    "(x.data, float(x), math.sin(x), Value(x.data ...)), which the program keeps as a constant frozen at the "
+    "example, or an if on a Value goes the other way there. Write it with the Values' operations "
+    "(x * 3, x.sin(), relu) instead"
+)
 
 
 class Program:
@@ -366,6 +473,13 @@ class Program:
     Made by :func:`trace`. Attributes: ``input_names`` (fn's arguments), ``parameters`` (the Values read
     by reference, in the order the graph first reaches them) and ``nodes`` (one sample's scalar graph,
     parents first).
+
+    A program is built with the rules that ``rules.RULES`` held when it was traced, and refuses to run
+    or to write its source once one of them was changed or removed (``rules.define``), with a
+    TraceError that names the rule and says to trace again. Refusing, rather than staying on the old
+    rule: the eager engine reads the table at every op, so ``fn`` itself now computes with the new
+    rule, and a program on the old one would disagree with it without a word; its source, too, can
+    only call the table (``RULES["cube"]``), not an old rule's code.
 
     >>> from autograd_mini import Value
     >>> w = Value(2.0, label="w")
@@ -393,10 +507,15 @@ class Program:
         self._outputs = outputs
         self.nodes = reading_order(*outputs)
         self._source: str | None = None
+        self._rules = _rules_of(self.nodes)
+        self._kernels = {
+            op: _KERNELS[op] if _KERNEL_RULES.get(op) is rule else _elementwise(op, rule)
+            for op, rule in self._rules.items()
+        }
         is_input = set(inputs)
         leaves = [n for n in self.nodes if not n.parents]
         self.parameters: list[Value] = [n for n in leaves if n.op != "const" and n not in is_input]
-        self._constants = [n for n in self.nodes if n.op == "const"]
+        self._constants = [n for n in leaves if n.op == "const"]
         scalars = {p: i for i, p in enumerate([*self.parameters, *self._constants])}
         self._scalar_values = np.array([0.0] * len(self.parameters) + [c.data for c in self._constants] + [1.0, 0.0])
         self._one, self._zero = len(scalars), len(scalars) + 1
@@ -405,11 +524,16 @@ class Program:
         self._lay_out(scalars, {leaf: i for i, leaf in enumerate(inputs)})
 
     def _lay_out(self, scalars: dict[Value, int], input_rows: dict[Value, int]) -> None:
-        """Fuse the neurons, then group the computed nodes by level and kind, each group on consecutive rows."""
+        """Fuse the neurons, then group the computed nodes by level and kind, each group on consecutive rows.
+
+        One pass over the nodes, in time linear in the graph: the groups of a level are kept in the
+        order their first members come (parents first), and a group's members in the order of
+        their first input's row (ties in the graph's order).
+        """
         fused = _fusable(self.nodes, set(self._outputs), scalars)
         level: dict[Value, int] = dict.fromkeys(input_rows, 0)
-        position = {node: i for i, node in enumerate(self.nodes)}
         groups: dict[tuple[Any, ...], list[_OpNode | _Linear]] = {}
+        keys_at: list[list[tuple[Any, ...]]] = [[]]  # each level's group keys, in the order first met
         for node in self.nodes:
             if not node.parents or node in fused:
                 continue
@@ -418,17 +542,27 @@ class Program:
             if isinstance(item, _Linear):
                 key: tuple[Any, ...] = (item.level, "linear", tuple(row for _, row in item.terms))
             else:
-                key = (item.level, node.op, tuple(kind for kind, _ in item.operands))
-            groups.setdefault(key, []).append(item)
-        self._levels = max(level.values(), default=0)
+                key = (item.level, node.op, item.kinds)
+            members = groups.get(key)
+            if members is not None:
+                members.append(item)
+                continue
+            groups[key] = [item]
+            if item.level == len(keys_at):  # one deeper than any node so far
+                keys_at.append([])
+            keys_at[item.level].append(key)
+        self._levels = len(keys_at) - 1
         row_of = dict(input_rows)
         self._groups: list[_Group] = []
-        for key in sorted(groups, key=lambda k: (k[0], min(position[item.node] for item in groups[k]))):
-            members = sorted(groups[key], key=lambda item: (_first_row(item, row_of), position[item.node]))
-            start = len(row_of)
-            for item in members:
-                row_of[item.node] = len(row_of)
-            self._groups.append(self._group(members, slice(start, len(row_of)), row_of))
+        for keys in keys_at:
+            for key in keys:
+                members = groups.pop(key)
+                if len(members) > 1:
+                    members.sort(key=lambda item: _first_row(item, row_of))  # stable: ties in the graph's order
+                start = len(row_of)
+                for item in members:
+                    row_of[item.node] = len(row_of)
+                self._groups.append(self._group(members, slice(start, len(row_of)), row_of))
         self._n_rows = len(row_of)
         self._chunk = max(16, CHUNK_VALUES // self._n_rows)
         self._output_rows = np.array([row_of[out] for out in self._outputs], dtype=np.intp)
@@ -456,9 +590,17 @@ class Program:
                     terms.append((self._one, part))
             deepest = max((level[row] for _, row in terms), default=0)
             return _Linear(node, terms, bias, deepest + 1, replaces)
-        operands: list[tuple[str, Any]] = [(_SCALAR, scalars[p]) if p in scalars else (_ROW, p) for p in node.parents]
-        deepest = max((level[p] for p in node.parents if p not in scalars), default=0)
-        return _OpNode(node, operands, deepest + 1)
+        operands: list[tuple[str, Any]] = []
+        deepest, kinds = 0, ""
+        for parent in node.parents:  # a plain loop: this runs once per node of the graph
+            index = scalars.get(parent)
+            if index is None:
+                operands.append((_ROW, parent))
+                deepest, kinds = max(deepest, level[parent]), kinds + "r"
+            else:
+                operands.append((_SCALAR, index))
+                kinds += "s"
+        return _OpNode(node, operands, deepest + 1, kinds)
 
     def _group(self, members: list[Any], out: slice, row_of: dict[Value, int]) -> _Group:
         first = members[0]
@@ -482,14 +624,13 @@ class Program:
             )
         operands: list[tuple[str, Any, bool]] = []
         for i, (kind, _) in enumerate(first.operands):
-            if kind == _ROW:
-                rows = [row_of[m.operands[i][1]] for m in members]
-                operands.append((_ROW, _as_index(rows), len(set(rows)) == len(rows)))
-            else:
-                scalars = [m.operands[i][1] for m in members]
-                operands.append((_SCALAR, np.array(scalars, dtype=np.intp), len(set(scalars)) == len(scalars)))
+            indices = [row_of[m.operands[i][1]] if kind == _ROW else m.operands[i][1] for m in members]
+            operands.append((kind, _as_index(indices), _all_different(indices)))
         op = first.node.op
-        return _Group(op, out, len(members), len(members), operands, kernel=_kernel(op))
+        kernel = self._kernels[op]
+        return _Group(
+            op, out, len(members), len(members), operands, kernel, self._rules[op], by_element=kernel.by_element
+        )
 
     # -- running ----------------------------------------------------------------------------
 
@@ -526,7 +667,7 @@ class Program:
         if len(self._outputs) != 1:
             raise ValueError(f"backward needs a program with one output, this one has {len(self._outputs)}")
         if reduction not in ("mean", "sum"):
-            raise ValueError(f'reduction must be "mean" or "sum", got {reduction!r}')
+            raise ValueError(f'reduction must be "mean" or "sum", got {checks.shown(reduction)}')
         columns = self._checked_batch(batch_args)
         scalars = self._scalars()
         size = columns.shape[1]
@@ -585,39 +726,54 @@ class Program:
             raise first
 
     def _run_groups(self, columns: Array, scalars: Array) -> Array:
+        """Every group forward, looking for numbers that are not finite once per stretch of groups: a
+        stretch ends before a group that runs a rule's Python functions (they may raise on NaN), and at the end.
+        """
         values = np.empty((self._n_rows, columns.shape[1]))
         values[: len(columns)] = columns
+        checked = 0  # the groups before this one made finite numbers only
         with np.errstate(all="ignore"):
-            for group in self._groups:
+            for i, group in enumerate(self._groups):
+                if group.by_element and i > checked:
+                    self._check_finite(values, scalars, checked, i)
+                    checked = i
                 self._forward_group(group, values, scalars)
+            self._check_finite(values, scalars, checked, len(self._groups))
         return values
 
+    def _check_finite(self, values: Array, scalars: Array, first: int, stop: int) -> None:
+        """Raise the eager engine's error for the first of ``groups[first:stop]`` that made a number not finite."""
+        if first == stop:
+            return
+        rows = slice(self._groups[first].out.start, self._groups[stop - 1].out.stop)
+        if np.isfinite(values[rows]).all():
+            return
+        for group in self._groups[first:stop]:
+            out = values[group.out]
+            if np.isfinite(out).all():
+                continue
+            if group.kind == "linear":  # where the eager graph's + or * would have raised
+                error = OverflowError("a neuron's weighted sum b + w_1 x_1 + ... is too large for a float")
+                raise _ColumnError(error, "+", int(np.argwhere(~np.isfinite(out))[:, 1].min()))
+            _check(group, "forward", _operands(group, values, scalars), out)
+
     def _forward_group(self, group: _Group, values: Array, scalars: Array) -> None:
-        if group.kind == "linear":
+        if group.kernel is None:  # linear
             np.matmul(scalars[group.coefficients], values[group.inputs], out=values[group.out])
             values[group.out] += scalars[group.bias].sum(axis=1)[:, None]
-            if not np.isfinite(values[group.out]).all():  # where the eager graph's + or * would have raised
-                column = int(np.argwhere(~np.isfinite(values[group.out]))[:, 1].min())
-                error = OverflowError("a neuron's weighted sum b + w_1 x_1 + ... is too large for a float")
-                raise _ColumnError(error, "+", column)
-            return
-        assert group.kernel is not None
-        args = _operands(group, values, scalars)
-        out = group.kernel.forward(*args)
-        _check(group, "forward", args, out)
-        values[group.out] = out
+        else:
+            values[group.out] = group.kernel.forward(*_operands(group, values, scalars))
 
     def _backward_group(self, group: _Group, values: Array, scalars: Array, grads: Array, scalar_grads: Array) -> None:
         upstream = grads[group.out]
-        if group.kind == "linear":
+        kernel = group.kernel
+        if kernel is None:  # linear
             weights = scalars[group.coefficients]
             _send(grads, group.inputs, group.inputs_unique, weights.T @ upstream)
             _send(scalar_grads, group.coefficients, group.coefficients_unique, upstream @ values[group.inputs].T)
             bias = np.broadcast_to(upstream.sum(axis=1)[:, None], group.bias.shape)
             _send(scalar_grads, group.bias, group.bias_unique, bias)
             return
-        kernel = group.kernel
-        assert kernel is not None
         args = _operands(group, values, scalars)
         out = values[group.out]
         if kernel.derivative is not None:  # the eager derivative itself may raise (a ** b overflowing)
@@ -631,13 +787,28 @@ class Program:
             else:
                 _send(grads, index, unique, contribution)
 
+    def _check_rules(self) -> None:
+        """Refuse a program whose rules were changed or removed since the trace (see the class docstring)."""
+        for op, rule in self._rules.items():
+            now = RULES.get(op)
+            if now is not rule:
+                happened = "removed from rules.RULES" if now is None else "changed (rules.define)"
+                raise TraceError(f"the rule for {op!r} was {happened} after this program was traced: trace fn again")
+
     def _checked_batch(self, batch_args: Sequence[Any]) -> Array:
         """The batch as input rows (one row per input leaf), after checking every argument's shape and the size."""
+        self._check_rules()
         if len(batch_args) != len(self.input_names):
             raise TypeError(f"this program takes {len(self.input_names)} batch argument(s), got {len(batch_args)}")
         arrays = []
         size = None
         for name, width, arg in zip(self.input_names, self._widths, batch_args, strict=True):
+            if _masked(arg):
+                raise TypeError(
+                    f"batch argument {name!r} must be an array of real numbers without a mask, got "
+                    f"{type(arg).__name__}: its masked entries would be read as numbers; fill them (.filled(...)) "
+                    "or leave those rows out"
+                )
             array = np.asarray(arg)
             if array.dtype.kind not in "iuf":
                 raise TypeError(f"batch argument {name!r} must hold real numbers, got dtype {array.dtype}")
@@ -671,25 +842,51 @@ class Program:
             )
         return columns
 
-    def _check_reproduces(self, example_args: Sequence[Any], traced: list[float]) -> None:
-        """The program on the example arguments must give what the trace gave.
+    def _check_reproduces(self, examples: list[Example], traced: list[float], nearby: Any) -> None:
+        """On the example the program must give what the trace gave; at the nearby example, what fn gave there.
 
-        Up to rounding: a fused neuron adds its terms in another order, so the tolerance is relative
-        to the largest number the sample's graph holds, not to the output alone.
+        Both in one run of two columns. Up to rounding: a fused neuron adds its terms in another
+        order, so the tolerance is relative to the largest number the sample's graph holds, not to
+        the output alone.
         """
-        columns = self._checked_batch([np.array([example]) for example in example_args])
-        with _rows_named(0, 1):
-            values = self._run_groups(columns, self._scalars())
-        finite = np.abs(values[np.isfinite(values)])
+        samples = [examples] if nearby is None else [examples, nearby[0]]
+        columns = self._checked_batch([np.array(column) for column in zip(*samples, strict=True)])
+        scalars = self._scalars()
+        failed = None  # the program's error at the nearby example
+        with _rows_named(0, 1):  # an error on the example itself is the eager engine's, naming the op
+            try:
+                values = self._run_groups(columns, scalars)
+            except _ColumnError as error:
+                if error.column == 0:
+                    raise
+                values, failed = self._run_groups(columns[:, :1], scalars), error.error
+        differs = self._differs(values, 0, traced)
+        if differs:
+            raise TraceError(
+                f"the program gives {differs[1]!r} for output {differs[0]} on the example arguments, the trace "
+                f"gave {differs[2]!r}: fn may do something the graph does not record"
+            )
+        if nearby is None:
+            return
+        where = ", ".join(f"{name}={checks.shown(x)}" for name, x in zip(self.input_names, nearby[0], strict=True))
+        differs = None if failed else self._differs(values, 1, nearby[1])
+        if failed or differs:
+            output = f" for output {differs[0]}" if differs and len(traced) > 1 else ""
+            theirs = differs[2] if differs else nearby[1]
+            mine = f"the program {differs[1]!r}" if differs else f"the program raises {type(failed).__name__}: {failed}"
+            raise TraceError(f"fn gives {theirs!r}{output} at a nearby example ({where}), {mine}: {_DIFFERS}")
+
+    def _differs(self, values: Array, column: int, expected: list[float]) -> tuple[int, float, float] | None:
+        """The first output whose value in ``column`` is not ``expected``'s, up to rounding; None if none."""
+        held = values[:, column]
+        finite = np.abs(held[np.isfinite(held)])
         scale = float(finite.max()) if finite.size else 0.0
-        for i, (mine, theirs) in enumerate(zip(values[self._output_rows, 0].tolist(), traced, strict=True)):
+        for i, (mine, theirs) in enumerate(zip(held[self._output_rows].tolist(), expected, strict=True)):
             if mine == theirs or (math.isnan(mine) and math.isnan(theirs)):
                 continue
             if not math.isclose(mine, theirs, rel_tol=1e-9, abs_tol=1e-9 * scale):
-                raise TraceError(
-                    f"the program gives {mine!r} for output {i} on the example arguments, the trace gave {theirs!r}: "
-                    "fn may do something the graph does not record"
-                )
+                return i, mine, theirs
+        return None
 
     # -- what a student reads -----------------------------------------------------------------
 
@@ -699,36 +896,18 @@ class Program:
     def summary(self) -> str:
         """Nodes, inputs, parameters, outputs and levels, and what was fused into matrix products.
 
+        A run of layers of one shape is one line (``layers 2-99,999 (× 99,998 alike)``), and there are
+        at most ``program_text.MAX_LAYER_LINES`` lines of layers: a few hundred lines for any program.
+
         >>> from autograd_mini import Value
         >>> print(trace(lambda x: (Value(2.0, label="w") * x).tanh(), 1.0).summary())  # doctest: +ELLIPSIS
         Program: 4 nodes per sample, 1 input (x: a number), 1 parameter, 1 output, 2 levels
         ...
         """
-        inputs = ", ".join(
-            f"{name}: {'a number' if width is None else f'{width} numbers'}"
-            for name, width in zip(self.input_names, self._widths, strict=True)
-        )
-        lines = [
-            f"Program: {len(self.nodes)} nodes per sample, {_count(len(self.input_names), 'input')} ({inputs}), "
-            f"{_count(len(self.parameters), 'parameter')}, {_count(len(self._outputs), 'output')}, "
-            f"{self._levels} levels"
-        ]
-        layer = 0
-        for group in self._groups:
-            if group.kind == "linear":
-                layer += 1
-                k = group.coefficients.shape[1]
-                neurons = "neurons reading the same" if group.members > 1 else "neuron reading"
-                lines.append(
-                    f"  layer {layer}: {group.members} {neurons} {_count(k, 'input')}, "
-                    f"one {group.members}x{k} matrix product"
-                )
-        ops = sum(1 for group in self._groups if group.kind != "linear")
-        lines.append(
-            f"  runs as {len(self._groups)} numpy steps each way ({_count(layer, 'matrix product')}, "
-            f"{ops} elementwise) over {self._n_rows} rows per sample"
-        )
-        return "\n".join(lines)
+        shapes = [(group.members, group.coefficients.shape[1]) for group in self._groups if group.kind == "linear"]
+        inputs = list(zip(self.input_names, self._widths, strict=True))
+        counts = (len(self.nodes), inputs, len(self.parameters), len(self._outputs), self._levels)
+        return program_text.summary(*counts, shapes, len(self._groups), self._n_rows)
 
     @property
     def source(self) -> str:
@@ -736,8 +915,9 @@ class Program:
 
         Each gradient is computed once, after every node that uses it has added its part: the chain
         rule, memoized, as code. Inputs and parameters keep their labels as names. Written on first
-        use (in time linear in the graph) and kept; for a graph too large to read, ``print(program)``
-        gives the summary.
+        use, in time linear in the graph, and kept. A program whose source would be longer than
+        ``program_text.MAX_SOURCE_LINES`` lines is refused (ValueError) before any is written:
+        ``print(program)`` gives its summary.
 
         >>> from autograd_mini import Value
         >>> w = Value(2.0, label="w")
@@ -757,13 +937,16 @@ class Program:
             return v2, {'w': d_w}
         <BLANKLINE>
         """
+        self._check_rules()
         if self._source is None:
-            self._source = _source(self)
+            arguments, start = [], 0
+            for name, width in zip(self.input_names, self._widths, strict=True):
+                stop = start + (1 if width is None else width)
+                arguments.append((name, width, self._inputs[start:stop]))
+                start = stop
+            built_in = {op for op, rule in self._rules.items() if _KERNEL_RULES.get(op) is rule}
+            self._source = program_text.source(self.nodes, arguments, self.parameters, self._outputs, built_in)
         return self._source
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}{'s' * (n != 1)}"
 
 
 def _operands(group: _Group, values: Array, scalars: Array) -> list[Any]:
@@ -785,7 +968,8 @@ def _check(group: _Group, stage: str, args: list[Any], result: Any) -> None:
     suspects = ~np.isfinite(result)
     if not suspects.any():
         return
-    rule = RULES[group.kind]
+    rule = group.rule
+    assert rule is not None  # an op's group, not a neuron's
     members, columns = np.nonzero(suspects)
     for k in np.lexsort((members, columns)):  # the first batch row first
         inputs = [float(np.broadcast_to(arg, suspects.shape)[members[k], columns[k]]) for arg in args]
@@ -812,173 +996,3 @@ class _rows_named:  # noqa: N801 -- used as a context manager, like np.errstate
             original = error.error
             row = self.start + error.column
             raise type(original)(f"{original} (op {error.op!r}, batch row {row} of {self.size})") from None
-
-
-# -- program.source ------------------------------------------------------------------------
-
-_FORWARD_TEXT = {
-    "+": "{0} + {1}",
-    "-": "{0} - {1}",
-    "*": "{0} * {1}",
-    "/": "{0} / {1}",
-    "**": "{0} ** {1}",
-    "neg": "-{0}",
-    "abs": "abs({0})",
-    "exp": "math.exp({0})",
-    "log": "math.log({0})",
-    "sqrt": "math.sqrt({0})",
-    "tanh": "math.tanh({0})",
-    "sigmoid": "sigmoid({0})",
-    "relu": "max({0}, 0.0)",
-    "softplus": "softplus({0})",
-    "sin": "math.sin({0})",
-    "cos": "math.cos({0})",
-}
-
-# What each parent receives: {u} the node's gradient, {0} {1} its inputs, {out} its value.
-_BACKWARD_TEXT = {
-    "+": ("{u}", "{u}"),
-    "-": ("{u}", "-{u}"),
-    "*": ("{u} * {1}", "{u} * {0}"),
-    "/": ("{u} / {1}", "-{u} * {out} / {1}"),
-    "**": ("{u} * pow_base_slope({0}, {1})", "({u} * {out} * math.log({0}) if {0} > 0 else 0.0)"),
-    "neg": ("-{u}",),
-    "abs": ("{u} * (1.0 if {0} > 0 else -1.0 if {0} < 0 else 0.0)",),
-    "exp": ("{u} * {out}",),
-    "log": ("{u} / {0}",),
-    "sqrt": ("{u} * (0.5 / {out} if {out} else math.inf)",),
-    "tanh": ("{u} * (1 - {out} ** 2)",),
-    "sigmoid": ("{u} * {out} * (1 - {out})",),
-    "relu": ("{u} * (1.0 if {0} > 0 else 0.0)",),
-    "softplus": ("{u} * sigmoid({0})",),
-    "sin": ("{u} * math.cos({0})",),
-    "cos": ("-{u} * math.sin({0})",),
-}
-
-# Helpers the source defines before ``sample`` when it uses them: the engine's values, written out.
-_HELPERS = {
-    "sigmoid": (
-        "def sigmoid(a):\n"
-        '    """1 / (1 + e**-a), written so that exp never overflows."""\n'
-        "    return 1 / (1 + math.exp(-a)) if a >= 0 else math.exp(a) / (1 + math.exp(a))\n"
-    ),
-    "softplus": (
-        "def softplus(a):\n"
-        '    """log(1 + e**a), written so that exp never overflows."""\n'
-        "    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))\n"
-    ),
-    "pow_base_slope": (
-        "def pow_base_slope(a, b):\n"
-        '    """d(a**b)/da = b a**(b - 1), and at a = 0 with b < 1: 0 for b = 0, else inf."""\n'
-        "    if a == 0 and b < 1:\n"
-        "        return 0.0 if b == 0 else math.inf\n"
-        "    return b * a ** (b - 1)\n"
-    ),
-}
-
-_RESERVED = set(dir(builtins)) | set(keyword.kwlist) | {"math", "RULES", "sample", *_HELPERS}
-
-
-def _identifier(text: str, fallback: str, taken: set[str]) -> str:
-    """A Python name for a label (``layers.0.w.1`` -> ``layers_0_w_1``), unique among ``taken``."""
-    name = re.sub(r"\W+", "_", text).strip("_") if text else ""
-    if not name or name[0].isdigit():
-        name = f"{fallback}_{name}" if name else fallback
-    unique, k = name, 2
-    while unique in taken:
-        unique, k = f"{name}_{k}", k + 1
-    taken.add(unique)
-    return unique
-
-
-def _texts(node: Value) -> tuple[str, tuple[str, ...]]:
-    """The forward and backward text of the node's op; a rule changed or added since is called from RULES."""
-    op, slots = node.op, _slots(len(node.parents))
-    if _KERNEL_RULES.get(op) is RULES.get(op):
-        return _FORWARD_TEXT[op], _BACKWARD_TEXT[op]
-    backward = tuple(f'{{u}} * RULES["{op}"].derivative({slots}, {{out}})[{i}]' for i in range(len(node.parents)))
-    return f'RULES["{op}"].forward({slots})', backward
-
-
-def _source(program: Program) -> str:
-    """The scalar program of one sample, written out (see ``Program.source``)."""
-    taken = set(_RESERVED)
-    names: dict[Value, str] = {}
-    arguments = [_identifier(name, "x", taken) for name in program.input_names]
-    leaves_of = _argument_leaves(program)
-    for argument, (_, width, leaves) in zip(arguments, leaves_of, strict=True):
-        for leaf in leaves:
-            names[leaf] = argument if width is None else _identifier(leaf.label, argument, taken)
-    for i, parameter in enumerate(program.parameters):
-        names[parameter] = _identifier(parameter.label, f"p{i}", taken)
-    computed = 0
-    for node in program.nodes:
-        if node.op == "const":
-            names[node] = repr(node.data) if node.data >= 0 else f"({node.data!r})"
-        elif node.parents:
-            computed += 1
-            names[node] = _identifier(node.label, f"v{computed}", taken)
-    body = [f"def sample({', '.join(arguments)}):"]
-    for argument, (_, width, leaves) in zip(arguments, leaves_of, strict=True):
-        if width is not None:
-            body.append(f"    {', '.join(names[leaf] for leaf in leaves)}{',' if width == 1 else ''} = {argument}")
-    body.append("    # forward: one line per node, parents first")
-    for node in program.nodes:
-        if node.parents:
-            body.append(f"    {names[node]} = {_texts(node)[0].format(*(names[p] for p in node.parents))}")
-    outputs = [names[out] for out in program._outputs]
-    if len(program._outputs) != 1:
-        body.append(f"    return [{', '.join(outputs)}]")
-    else:
-        body += _backward_lines(program, names, taken)
-    used = [name for name in _HELPERS if any(f"{name}(" in line for line in body)]
-    header = ["import math", ""] + [_HELPERS[name] for name in used]
-    if program.parameters:
-        shown = ", ".join(names[p] for p in program.parameters[:8])
-        more = f", ... ({len(program.parameters)} in all)" if len(program.parameters) > 8 else ""
-        header.append(f"# parameters, read from their Values: {shown}{more}")
-    return "\n".join(header + body) + "\n"
-
-
-def _backward_lines(program: Program, names: dict[Value, str], taken: set[str]) -> list[str]:
-    """The backward pass of a one-output program: each gradient complete before it is read."""
-    root = program._outputs[0]
-    grad = {root: _identifier(f"d_{names[root]}", "d", taken)}
-    lines = [
-        "    # backward: from the output back; each d_ is complete before it is read (memoized)",
-        f"    {grad[root]} = 1.0",
-    ]
-    for node in reversed(program.nodes):
-        if not node.parents or node not in grad:
-            continue
-        for parent, text in zip(node.parents, _texts(node)[1], strict=True):
-            if parent.op == "const":
-                continue
-            contribution = text.format(*(names[p] for p in node.parents), u=grad[node], out=names[node])
-            if parent in grad:
-                lines.append(f"    {grad[parent]} += {contribution}")
-            else:
-                grad[parent] = _identifier(f"d_{names[parent]}", "d", taken)
-                lines.append(f"    {grad[parent]} = {contribution}")
-    labels = [p.label for p in program.parameters]
-    keys = [
-        label if label and labels.count(label) == 1 else names[p]
-        for p, label in zip(program.parameters, labels, strict=True)
-    ]
-    returned = ", ".join(f"{key!r}: {grad.get(p, '0.0')}" for key, p in zip(keys, program.parameters, strict=True))
-    lines.append(f"    return {names[root]}, {{{returned}}}")
-    return lines
-
-
-def _slots(n: int) -> str:
-    return ", ".join(f"{{{i}}}" for i in range(n))
-
-
-def _argument_leaves(program: Program) -> list[tuple[str, int | None, list[Value]]]:
-    """Each argument of fn with its width and the input leaves made for it."""
-    result, start = [], 0
-    for name, width in zip(program.input_names, program._widths, strict=True):
-        count = 1 if width is None else width
-        result.append((name, width, program._inputs[start : start + count]))
-        start += count
-    return result

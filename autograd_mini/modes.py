@@ -31,6 +31,8 @@ class _Modes(threading.local):
         self.record_graph = True  # False inside no_grad(): results are plain leaves
         self.check_anomalies = False  # True inside detect_anomaly(): NaN/inf raise at once
         self.grad_depth = 0  # how many grad-made functions are evaluating their f in this thread
+        self.tracing = 0  # how many compiled.trace calls are running their fn in this thread
+        self.no_grad_while_tracing = False  # set by no_grad() inside such a call: the trace refuses it
 
 
 MODES = _Modes()
@@ -74,6 +76,8 @@ def no_grad() -> Iterator[None]:
     >>> y.data, y.parents
     (4.0, ())
     """
+    if MODES.tracing:  # its results would be frozen into the program at the example's numbers
+        MODES.no_grad_while_tracing = True
     with OPEN.one_more():
         before = MODES.record_graph
         MODES.record_graph = False

@@ -3,6 +3,7 @@
     python benchmarks/bench_batch.py           # the full run: about a minute on 2 cores
     python benchmarks/bench_batch.py --quick   # tiny sizes, one repeat: seconds (the test suite runs this)
     python benchmarks/bench_batch.py --profile # instead, where the compiled step's time goes, in a fresh process
+    python benchmarks/bench_batch.py --trace-chain  # instead, trace against the eager engine on long chains
 
 The step: the loss and every parameter gradient of an MLP 2-16-16-1 (ReLU hidden, linear output)
 under the mean hinge loss ``mean(relu(1 - y * score))`` over N points of ``make_moons`` (labels
@@ -18,6 +19,11 @@ written by hand. The systems:
 Then: the compiled step's cost per point at the large N over the small N, the time of ``trace``
 itself, and micrograd's README demo (100 moons, 100 full-batch SGD steps) trained end to end
 through a program against micrograd training it.
+
+``--trace-chain`` measures instead what a deep graph costs ``trace``: a chain ``x = x.tanh()`` of
+10,000, 100,000 and 1,000,000 nodes, traced (the graph, the compiler's passes and the two checks
+of the program) against the eager forward and backward of the same chain, time and peak memory
+(the resident set's growth, in a fresh process for each figure, median of three).
 
 How: everything runs in this one process. Each (system, N) is called once first (JAX compiles
 there; that call's result is the one checked), then timed in rounds, the systems taking turns in
@@ -354,6 +360,96 @@ def time_trace(sizes: Sizes) -> float:
     return statistics.median(times)
 
 
+# -- trace on a long chain -----------------------------------------------------------------
+
+CHAIN_SIZES = (10_000, 100_000, 1_000_000)
+QUICK_CHAIN_SIZES = (1_000, 10_000)
+CHAIN_RUNS = 3  # fresh processes per figure (quick: one)
+
+
+def tanh_chain(n: int) -> Callable[[Any], Any]:
+    def chain(x: Any) -> Any:
+        for _ in range(n):
+            x = x.tanh()
+        return x
+
+    return chain
+
+
+def chain_worker(kind: str, n: int) -> tuple[float, int]:
+    """In this (fresh) process: the eager forward and backward of a chain of ``n`` tanh, or its trace;
+    the seconds it took and how far the resident set grew, in bytes."""
+    import resource
+
+    from autograd_mini import Value
+
+    chain = tanh_chain(n)
+    unit = 1 if platform.system() == "Darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    if kind == "eager":
+        chain(Value(0.5)).backward()
+    else:
+        trace(chain, 0.5)
+    seconds = time.perf_counter() - start
+    return seconds, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * unit
+
+
+def run_chain_worker(kind: str, n: int) -> tuple[float, int]:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, __file__, "--chain-worker", kind, str(n)], capture_output=True, text=True, check=True
+    )
+    seconds, peak = done.stdout.split()
+    return float(seconds), int(peak)
+
+
+def megabytes(size: float) -> str:
+    return f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} kB"
+
+
+def chain_table(quick: bool) -> str:
+    """Trace against the eager forward and backward on chains of tanh: one row per length."""
+    rows: list[tuple[str, ...]] = [
+        (
+            "chain of tanh",
+            "eager forward + backward",
+            "trace",
+            "trace over eager",
+            "eager peak memory",
+            "trace peak memory",
+            "trace over eager",
+            "target",
+            "verdict",
+        )
+    ]
+    for n in QUICK_CHAIN_SIZES if quick else CHAIN_SIZES:
+        figures: dict[str, list[tuple[float, int]]] = {"eager": [], "trace": []}
+        for run in range(1 if quick else CHAIN_RUNS):
+            for kind in ("eager", "trace") if run % 2 == 0 else ("trace", "eager"):
+                figures[kind].append(run_chain_worker(kind, n))
+        (eager_time, eager_peak), (trace_time, trace_peak) = (
+            (statistics.median(t for t, _ in figures[k]), statistics.median(m for _, m in figures[k]))
+            for k in ("eager", "trace")
+        )
+        time_ratio, memory_ratio = trace_time / eager_time, trace_peak / max(eager_peak, 1)
+        rows.append(
+            (
+                f"{n:,} nodes",
+                duration(eager_time),
+                duration(trace_time),
+                f"{time_ratio:.1f}x",
+                megabytes(eager_peak),
+                megabytes(trace_peak),
+                f"{memory_ratio:.1f}x",
+                "<= 10x, time and memory",
+                verdict(time_ratio <= 10.0 and memory_ratio <= 10.0, quick),
+            )
+        )
+    return markdown(rows)
+
+
 # -- micrograd's demo, end to end -----------------------------------------------------------
 
 
@@ -619,7 +715,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes and one repeat: checks that it runs")
     parser.add_argument("--profile", action="store_true", help="only where the compiled step's time goes")
+    parser.add_argument("--trace-chain", action="store_true", help="only trace against eager on chains of tanh")
+    parser.add_argument("--chain-worker", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.chain_worker:
+        print(*chain_worker(args.chain_worker[0], int(args.chain_worker[1])))
+        return 0
+    if args.trace_chain:
+        print(chain_table(args.quick))
+        load = os.getloadavg()[0]
+        print(f"\nPython {platform.python_version()}, {os.cpu_count()} cores; load average (1 min) {load:.2f}")
+        return 0
     sizes = QUICK if args.quick else FULL
     start_load = os.getloadavg()[0]  # other work on the machine: the figures are only as quiet as it is
     data = {n: moons(n) for n in sizes.points}

@@ -96,3 +96,15 @@ def test_profile_says_where_the_compiled_step_goes() -> None:
     faults = re.findall(r"^  (.+): .+ per step, \d+ minor page faults and .+ of system time per step$", output, re.M)
     assert faults == ["numpy written by hand", "autograd_mini compiled"] * 2, output  # at both sizes
     assert "| system |" not in output  # the profile alone
+
+
+def test_trace_chain_compares_trace_with_eager_on_chains() -> None:
+    output = run_quick("--trace-chain")
+    table = rows(output)
+    assert table[0][:4] == ["chain of tanh", "eager forward + backward", "trace", "trace over eager"], output
+    assert [row[0] for row in table[2:]] == ["1,000 nodes", "10,000 nodes"], output  # the quick lengths
+    for row in table[2:]:
+        assert re.fullmatch(r"[\d.]+x", row[3]) and re.fullmatch(r"[\d.]+x", row[6]), row
+        assert re.fullmatch(r"[\d,]+ [kM]B", row[4]) and re.fullmatch(r"[\d,]+ [kM]B", row[5]), row
+        assert row[7:] == ["<= 10x, time and memory", "(quick)"], row
+    assert "| system |" not in output  # the chains alone

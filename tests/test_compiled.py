@@ -392,7 +392,7 @@ def test_random_graphs_source_gives_the_eager_value_and_gradients(recipe: Recipe
 # -- trace: inputs, parameters, constants ---------------------------------------------------
 
 
-def test_trace_calls_fn_once_and_each_example_becomes_inputs() -> None:
+def test_trace_calls_fn_on_the_example_then_nearby_and_each_example_becomes_inputs() -> None:
     calls = []
 
     def fn(x: list[Value], y: Value) -> Value:
@@ -400,7 +400,9 @@ def test_trace_calls_fn_once_and_each_example_becomes_inputs() -> None:
         return x[0] * x[1] + y
 
     program = trace(fn, [1.0, 2.0], 3.0)
-    assert len(calls) == 1
+    assert len(calls) == 2  # the trace, then the check at a nearby example
+    nearby = [v.data for v in calls[1][0]] + [calls[1][1].data]
+    assert all(0.001 < (a - b) / (abs(b) + 1) < 0.002 for a, b in zip(nearby, [1.0, 2.0, 3.0], strict=True)), nearby
     x, y = calls[0]
     assert isinstance(x, list) and [v.data for v in x] == [1.0, 2.0]
     assert isinstance(y, Value) and y.data == 3.0
