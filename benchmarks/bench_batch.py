@@ -13,6 +13,8 @@ written by hand. The systems:
 
 - numpy with the forward and the backward written by hand: the reference, 1x;
 - HIPS autograd and JAX ``jit(value_and_grad)`` on the CPU, in float64, when they are installed;
+- PyTorch eager on the CPU (the model through ``to_torch``, ``loss.backward()``, one thread), in
+  float64 and in float32 (held to float32's rounding), when torch is installed;
 - autograd_mini and micrograd 0.1.0 building one scalar graph over all the points (N = 1,000 only);
 - autograd_mini's compiled program: ``trace`` of the per-sample loss, then ``program.backward(x, y)``.
 
@@ -271,6 +273,44 @@ def compiled(model: MLP, data: dict[int, tuple[Array, Array]]) -> System:
     return System(COMPILED, lambda n: ((lambda: step(*data[n])), read_grads(params)))
 
 
+def pytorch(dtype_name: str) -> Callable[[MLP, dict[int, tuple[Array, Array]]], System]:
+    """PyTorch eager on the CPU in ``dtype_name``: the model through ``to_torch``, then ``loss.backward()``."""
+
+    def make(model: MLP, data: dict[int, tuple[Array, Array]]) -> System:
+        import torch
+
+        from autograd_mini import to_torch
+
+        torch.set_num_threads(1)  # one thread, as numpy's BLAS here (see "How")
+        dtype = getattr(torch, dtype_name)
+        module = to_torch(model).to(dtype)
+        params = list(module.parameters())  # per layer: weight (outputs x inputs), then bias
+
+        def prepare(n: int) -> tuple[Run, Read]:
+            x, y = (torch.as_tensor(a, dtype=dtype) for a in data[n])  # made once, as a training loop keeps them
+
+            def step() -> Any:
+                for p in params:
+                    p.grad = None
+                loss = torch.relu(1.0 - y * module(x)[:, 0]).mean()
+                loss.backward()
+                return loss
+
+            def read(loss: Any) -> tuple[float, Array]:
+                grads = [p.grad.double().numpy() for p in params]
+                return float(loss), flat(list(zip(grads[::2], grads[1::2], strict=True)))
+
+            return step, read
+
+        return System(f"PyTorch {torch.__version__} eager, CPU, {dtype_name}", prepare)
+
+    make.__name__ = f"pytorch_{dtype_name}"
+    return make
+
+
+pytorch_float64, pytorch_float32 = pytorch("float64"), pytorch("float32")
+
+
 def installed(name: str) -> bool:
     """Whether an optional system imports (the tests hide one with ``sys.modules[name] = None``)."""
     try:
@@ -280,8 +320,13 @@ def installed(name: str) -> bool:
     return True
 
 
-OPTIONAL = {"autograd": hips_autograd, "jax": jax_jit, "micrograd": micrograd}
-SYSTEMS = [hand_numpy, hips_autograd, jax_jit, eager, micrograd, compiled]  # the table's order
+OPTIONAL = {
+    "autograd": (hips_autograd,),
+    "jax": (jax_jit,),
+    "torch": (pytorch_float64, pytorch_float32),
+    "micrograd": (micrograd,),
+}
+SYSTEMS = [hand_numpy, hips_autograd, jax_jit, pytorch_float64, pytorch_float32, eager, micrograd, compiled]
 
 
 # -- timing: every (system, N) in turns, medians ---------------------------------------------
@@ -575,6 +620,14 @@ def verdict(met: bool, quick: bool) -> str:
     return "(quick)" if quick else "met" if met else "NOT met"
 
 
+def agreement(entry: Entry) -> str:
+    """How far a system's loss and gradients are from numpy written by hand; float32 is held to its own rounding."""
+    line = f"agreement with numpy written by hand, {entry.system} N={entry.n:,}: largest relative difference "
+    if entry.system.endswith("float32"):
+        return line + f"{entry.difference:.1e} in float32 (whose rounding is {2.0**-24:.1e})"
+    return line + f"{entry.difference:.1e}"
+
+
 def markdown(rows: Sequence[tuple[str, ...]]) -> str:
     lines = [rows[0], ("---",) * len(rows[0]), *rows[1:]]
     return "\n".join("| " + " | ".join(row) + " |" for row in lines)
@@ -734,7 +787,7 @@ def main(argv: list[str] | None = None) -> int:
         print(where_time_goes(sizes, data, model))
         return 0
     missing = [name for name in OPTIONAL if not installed(name)]
-    skipped = {OPTIONAL[name] for name in missing}
+    skipped = {make for name in missing for make in OPTIONAL[name]}
     systems = [make(model, data) for make in SYSTEMS if make not in skipped]
     entries = time_steps(systems, sizes, data, model)
     table, per_point = step_table(entries, args.quick)
@@ -754,10 +807,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in missing:
         print(f"{name} is not installed (pip install {name}): no row for it.")
     for entry in (e for e in entries if e.system != HAND):
-        print(
-            f"agreement with numpy written by hand, {entry.system} N={entry.n:,}: largest relative difference "
-            f"{entry.difference:.1e}"
-        )
+        print(agreement(entry))
     for note in demo.notes:
         print(note)
     return 0
