@@ -298,7 +298,7 @@ def pytorch(dtype_name: str) -> Callable[[MLP, dict[int, tuple[Array, Array]]], 
 
             def read(loss: Any) -> tuple[float, Array]:
                 grads = [p.grad.double().numpy() for p in params]
-                return float(loss), flat(list(zip(grads[::2], grads[1::2], strict=True)))
+                return loss.item(), flat(list(zip(grads[::2], grads[1::2], strict=True)))
 
             return step, read
 
