@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from autograd_mini import Value
 from autograd_mini.nn import MLP
 from autograd_mini.show.plots import decision_boundary, loss_curve
 
@@ -103,3 +104,65 @@ def test_decision_boundary_refuses_bad_input(
 ) -> None:
     with pytest.raises(ValueError, match=fragment):
         decision_boundary(_threshold_model(1.0, 0.0, 0.0), X, y, resolution=resolution)
+
+
+def test_decision_boundary_refuses_a_compiled_that_is_not_a_bool() -> None:
+    with pytest.raises(TypeError, match="compiled must be True or False, got int: 1"):
+        decision_boundary(_threshold_model(1.0, 0.0, 0.0), [[0.0, 0.0]], [0], compiled=1)  # type: ignore[arg-type]
+
+
+class _Counted:
+    """A model that counts its calls: the work the boundary plot does, counted, not timed."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.calls = 0
+
+    def __call__(self, x: Any) -> Any:
+        self.calls += 1
+        return self.model(x)
+
+
+def _boundary_points(figure: Any) -> Any:
+    return np.concatenate([path.vertices for c in figure.axes[0].collections for path in _contour_paths(c)])
+
+
+SPIRAL_POINTS = [[-1.0, -0.5], [0.5, 1.0], [1.0, -1.0], [-0.5, 0.5]]
+
+
+def test_the_boundary_traces_the_model_instead_of_calling_it_at_every_grid_point() -> None:
+    model = MLP(2, [8, 8, 1], activation="tanh", seed=0)
+    model.parameters()[-1].data -= model([0.0, 0.0])[0].data  # the output's bias: score 0 at the centre
+    counted = _Counted(model)
+    compiled = decision_boundary(counted, SPIRAL_POINTS, [0, 1, 0, 1], resolution=30)
+    calls_compiled, counted.calls = counted.calls, 0
+    eager = decision_boundary(counted, SPIRAL_POINTS, [0, 1, 0, 1], resolution=30, compiled=False)
+    # Compiled: the trace calls the model twice (the example and a nearby point), the check 9 times more.
+    assert (calls_compiled, counted.calls) == (2 + 9, 30 * 30)
+    # The same picture: the boundary line through the same points, to rounding.
+    assert np.allclose(_boundary_points(compiled), _boundary_points(eager), rtol=0, atol=1e-9)
+
+
+def _branching(x: Any) -> list[Value]:
+    """score = |x1 - 1| - 0.5, the absolute value written as a Python if: boundaries at x1 = 0.5 and 1.5."""
+    x1 = Value(0.0) + x[0]
+    return [(x1 - 1.0 if x1.data > 1.0 else 1.0 - x1) - 0.5]
+
+
+def test_a_model_whose_program_differs_from_it_is_drawn_eagerly() -> None:
+    # Traced at the grid's first point (x1 < 1), the program would compute 0.5 - x1 everywhere:
+    # one boundary line, at x1 = 0.5. The spot check at 9 grid points sees the difference.
+    figure = decision_boundary(_branching, [[0.0, 0.0], [2.0, 2.0]], [0, 1], resolution=21)
+    lines = _boundary_points(figure)[:, 0]
+    assert np.allclose(sorted({round(float(x), 6) for x in lines}), [0.5, 1.5])
+
+
+def test_a_model_the_trace_refuses_is_drawn_eagerly() -> None:
+    def frozen(x: Any) -> list[Value]:  # x1 - 0.5, with a number read out of a Value: the trace refuses it
+        x1 = Value(0.0) + x[0]
+        return [x1 * 2.0 - Value(x1.data) - 0.5]
+
+    counted = _Counted(frozen)
+    figure = decision_boundary(counted, [[0.0, 0.0], [1.0, 1.0]], [0, 1], resolution=11)
+    assert np.allclose(_boundary_points(figure)[:, 0], 0.5)
+    assert counted.calls == 2 + 11 * 11  # the refused trace (example and nearby point), then every grid point

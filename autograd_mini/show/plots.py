@@ -20,8 +20,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import checks
+from ..compiled import TraceError, trace
 from ..engine import Value, no_grad
 from ..fileio import write_whole
+from ..train.batches import scores
 
 try:
     from matplotlib.colors import LinearSegmentedColormap, ListedColormap
@@ -105,13 +107,20 @@ def decision_boundary(
     path: str | os.PathLike[str] | None = None,
     resolution: int = 60,
     title: str = "",
+    compiled: bool = True,
 ) -> Figure:
     """The regions of the plane the model gives to each class, with the data points on top.
 
     A model with one output (a score, class 1 where it is > 0) is drawn shaded by how sure it
     is, with the boundary (score 0) as a black line. A model with k outputs colours each point
     of the plane by the class with the largest score. The model is evaluated on a
-    ``resolution`` x ``resolution`` grid without recording a graph.
+    ``resolution`` x ``resolution`` grid.
+
+    With ``compiled`` (the default) the model is traced once (``autograd_mini.compiled.trace``)
+    and the program runs the whole grid with numpy: 120 x 120 points take a fraction of a second
+    instead of seconds. A model the trace refuses, or whose program differs from the model itself
+    at any of 9 points spread over the grid (an ``if`` on a Value's ``.data`` the trace decided once),
+    is run eagerly instead, one point at a time without recording a graph, as with ``compiled=False``.
 
     Args:
         model: a classifier of 2-D points, e.g. ``nn.MLP(2, [...])``.
@@ -120,12 +129,14 @@ def decision_boundary(
         path: save the figure here as PNG too.
         resolution: grid points per side (at least 2).
         title: a heading over the plot.
+        compiled: run the grid through a traced program (False: the eager engine, point by point).
 
     Returns:
         The figure.
 
     Raises:
         ValueError: X is not n x 2, y does not match it, or resolution < 2.
+        TypeError: compiled is not a bool.
 
     >>> from autograd_mini.nn import MLP
     >>> figure = decision_boundary(MLP(2, [1], seed=0), [[0, 0], [1, 1]], [0, 1], resolution=5)
@@ -135,17 +146,20 @@ def decision_boundary(
     points, labels = _points(X, y)
     if not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
+    checks.flag(compiled, "compiled")
     xs, ys = _grid_axes(points, resolution)
-    scores = _grid_scores(model, xs, ys)
+    grid = np.column_stack([xs.ravel(), ys.ravel()])
+    at_points = _compiled_scores(model, grid) if compiled else None
+    grid_scores = (_eager_scores(model, grid) if at_points is None else at_points).reshape(*xs.shape, -1)
     figure = Figure(figsize=(5.2, 4.4), layout="constrained")
     axes = figure.add_subplot()
-    n_classes = max(int(labels.max()) + 1, scores.shape[-1] if scores.shape[-1] > 1 else 2)
+    n_classes = max(int(labels.max()) + 1, grid_scores.shape[-1] if grid_scores.shape[-1] > 1 else 2)
     palette = [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(n_classes)]
     colors = ListedColormap(palette)
-    if scores.shape[-1] == 1:
-        _shade_binary(axes, xs, ys, scores[..., 0])
+    if grid_scores.shape[-1] == 1:
+        _shade_binary(axes, xs, ys, grid_scores[..., 0])
     else:
-        regions = scores.argmax(axis=-1)
+        regions = grid_scores.argmax(axis=-1)
         axes.contourf(xs, ys, regions, levels=np.arange(n_classes + 1) - 0.5, cmap=colors, alpha=0.25)
     for k in range(n_classes):
         mine = points[labels == k]
@@ -177,11 +191,25 @@ def _grid_axes(points: NDArray[np.float64], resolution: int) -> tuple[NDArray[np
     return xs, ys
 
 
-def _grid_scores(model: Classifier, xs: NDArray[np.float64], ys: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The model's outputs at every grid point, shape (rows, columns, outputs)."""
+def _eager_scores(model: Classifier, points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The model's outputs at each of the points, shape (points, outputs), one eager call per point."""
     with no_grad():  # no graph: a forward pass per point, nothing to differentiate
-        scores = [[o.data for o in model([float(a), float(b)])] for a, b in zip(xs.ravel(), ys.ravel(), strict=True)]
-    return np.array(scores, dtype=np.float64).reshape(*xs.shape, -1)
+        outputs = [[o.data for o in model([float(a), float(b)])] for a, b in points]
+    return np.array(outputs, dtype=np.float64).reshape(len(points), -1)
+
+
+def _compiled_scores(model: Classifier, grid: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """The model's outputs at every point of the grid through its traced program, shape (points, outputs);
+    None when the trace refuses the model or the program differs from it at one of 9 points spread over the grid."""
+    try:
+        program = trace(lambda x: list(model(x)), grid[0].tolist())
+    except TraceError:
+        return None
+    computed = scores(program, grid)
+    spread = np.linspace(0, len(grid) - 1, 9).round().astype(np.int64)
+    # The program sums a neuron's products in another order than the engine: rounding, nothing more.
+    same = np.allclose(computed[spread], _eager_scores(model, grid[spread]), rtol=1e-9, atol=1e-12)
+    return computed if same else None
 
 
 def _points(X: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.int64]]:  # noqa: N803
