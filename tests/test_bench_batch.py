@@ -81,13 +81,28 @@ def test_the_demo_trains_the_same_weights(quick_run: str) -> None:
 
 
 def test_runs_without_the_optional_systems() -> None:
-    output = run_quick(hidden=("autograd", "jax", "micrograd"))
+    output = run_quick(hidden=("autograd", "jax", "micrograd", "torch"))
     systems = [row[0] for row in rows(output)]
     assert "autograd_mini compiled" in systems and "numpy written by hand" in systems, output
-    assert not any(s.startswith(("HIPS", "JAX", "micrograd")) for s in systems), output
-    for name in ("autograd", "jax", "micrograd"):
+    assert not any(s.startswith(("HIPS", "JAX", "micrograd", "PyTorch")) for s in systems), output
+    for name in ("autograd", "jax", "micrograd", "torch"):
         assert f"{name} is not installed" in output, output
     assert all(float(d) < 1e-9 for _, _, d in AGREEMENT.findall(output))
+
+
+FLOAT32 = re.compile(
+    r"^agreement with numpy written by hand, (.+float32) N=([\d,]+): largest relative difference (\S+) in float32", re.M
+)
+
+
+def test_pytorch_rows_when_torch_is_installed(quick_run: str) -> None:
+    if not importlib.util.find_spec("torch"):
+        pytest.skip("torch is not installed")
+    systems = [row[0] for row in rows(quick_run)]
+    assert sum(s.startswith("PyTorch") and s.endswith("float64") for s in systems) == 2, quick_run
+    assert sum(s.startswith("PyTorch") and s.endswith("float32") for s in systems) == 2, quick_run
+    figures = FLOAT32.findall(quick_run)
+    assert len(figures) == 2 and all(float(d) < 1e-5 for *_, d in figures), figures
 
 
 def test_profile_says_where_the_compiled_step_goes() -> None:
