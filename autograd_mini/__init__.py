@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # what __getattr__ gives, spelled out for type checkers
     from .show import plots as plots
     from .show import viz as viz
     from .show.frames import backward_frames, backward_page
+    from .show.network import draw_layers, draw_network
     from .show.viz import draw
     from .torch_bridge import from_torch, to_torch
     from .train import History, accuracy, fit, predict
@@ -73,6 +74,8 @@ LAZY_NAMES = {
     "backward_frames": "show.frames",
     "backward_page": "show.frames",
     "draw": "show.viz",
+    "draw_layers": "show.network",
+    "draw_network": "show.network",
     "load": "serialize",
     "save": "serialize",
     "to_torch": "torch_bridge",
@@ -133,6 +136,8 @@ __all__ = [
     "datasets",
     "detect_anomaly",
     "draw",
+    "draw_layers",
+    "draw_network",
     "exp",
     "explain",
     "fit",
