@@ -14,6 +14,7 @@ from test_teach_answers import CASES, case_number, case_text, same_number
 
 from autograd_mini import MLP, Value, backward_page, topological_order
 from autograd_mini.numeric import short_number
+from autograd_mini.show.clusters import brief_names
 from autograd_mini.show.page import Frame, Prediction, page_html
 from autograd_mini.steps import node_names
 from autograd_mini.teach import two_path_example
@@ -285,7 +286,7 @@ def test_every_box_shows_exactly_what_its_caption_states_at_every_frame(
         _missing("Graphviz's dot", "apt-get install graphviz")
     built = build()
     root = built if isinstance(built, Value) else built.loss
-    names = node_names(root)
+    names = brief_names(topological_order(root), node_names(root))  # a model's parameters: L0N1.w0, as the page says
     output = names[root]
     opened = Opened(browser, backward_page(root, tmp_path / "steps.html").path or tmp_path)
     assert f"the output {output} back" in " ".join(opened.page.inner_text(".hint").split())

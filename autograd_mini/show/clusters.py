@@ -10,11 +10,17 @@ arguments, so a neuron's products, sum and activation sit in its box.
 >>> groups, _ = clusters(topological_order(model([1.0, 2.0])[0]), model)
 >>> sorted(set(groups.values()))
 ['layers.0.neurons.0', 'layers.0.neurons.1', 'layers.1.neurons.0']
+
+A page that has only the graph finds the model's parameters by their dotted labels
+(``LabelledParameters``), and calls them briefly (``brief_names``): ``L0N1.w0`` for
+``layers.0.neurons.1.w.0``, in the cluster ``layers.0.neurons.1``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from .. import checks
@@ -83,3 +89,58 @@ def clusters(order: list[Value], cluster: Any) -> tuple[dict[Value, str], dict[V
 
 def _is_sum_start(parent: Value, node: Value) -> bool:
     return node.op == "+" and parent.op == "const" and parent.data == 0
+
+
+# A parameter's label as autograd_mini.nn writes it: dotted words and indices, layers.0.neurons.3.w.1.
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.\w+)+")
+
+
+class LabelledParameters:
+    """The parameters of a graph found by their labels (``layers.0.neurons.3.w.1``): a model for ``clusters``.
+
+    A leaf is a parameter when its label is a dotted name of a module and a parameter, as
+    ``nn`` labels them; ``x[0]``, ``w1`` or ``b`` are not.
+    """
+
+    def __init__(self, order: Iterable[Value]) -> None:
+        self.pairs = tuple(
+            (node.label, node)
+            for node in order
+            if not node.parents and node.op == "" and _DOTTED.fullmatch(node.label) and _module_path(node.label)
+        )
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """Each parameter's label and the parameter."""
+        return iter(self.pairs)
+
+
+def _tag(path: str) -> str:
+    """A module's short tag: the first letter of each word and its index, 'layers.0.neurons.1' -> 'L0N1'."""
+    parts = path.split(".")
+    words, indices = parts[0::2], parts[1::2]
+    if len(words) != len(indices) or not all(index.isdigit() for index in indices):
+        return path  # not word.index pairs: the path itself
+    return "".join(word[0].upper() + index for word, index in zip(words, indices, strict=True))
+
+
+def brief_names(order: list[Value], names: Mapping[Value, str]) -> dict[Value, str]:
+    """``names`` with each labelled parameter called briefly: ``w1`` and ``b``, with its neuron's tag where they repeat.
+
+    ``layers.0.neurons.1.w.1`` becomes ``w1`` when no other parameter is ``w1``, else ``L0N1.w1``
+    (layer 0, neuron 1: its cluster ``layers.0.neurons.1`` says so once). A brief name that any
+    other node already has keeps the full one, so no two nodes share a name.
+
+    >>> from autograd_mini.engine import topological_order
+    >>> from autograd_mini.names import node_names
+    >>> from autograd_mini.nn import MLP
+    >>> out = MLP(2, [2, 1], seed=0)([1.0, 2.0])[0]
+    >>> order = topological_order(out)
+    >>> sorted(name for name in brief_names(order, node_names(out)).values() if name.startswith("L1"))
+    ['L1N0.b', 'L1N0.w0', 'L1N0.w1']
+    """
+    params = _parameter_names(LabelledParameters(order), "neuron")
+    short = {param: inside.replace(".", "") for param, (_, inside) in params.items()}
+    repeats = Counter(short.values())
+    brief = {param: f"{_tag(params[param][0])}.{name}" if repeats[name] > 1 else name for param, name in short.items()}
+    taken = Counter(name for node, name in names.items() if node not in brief) + Counter(brief.values())
+    return {node: brief[node] if taken[brief.get(node, "")] == 1 else name for node, name in names.items()}

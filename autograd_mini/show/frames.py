@@ -25,7 +25,7 @@ everything it shows: the states of a graph of n values and e edges take O(n + e)
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -35,8 +35,9 @@ from ..engine import Value, topological_order
 from ..names import node_names
 from ..numeric import short_number
 from ..steps import Step, trace_backward
-from .page import Frame, Prediction, StepPage, check_interval, page_html
-from .viz import box_attrs, box_label, draw
+from .clusters import LabelledParameters, brief_names, clusters
+from .page import Frame, Prediction, StepPage, caption_shape, check_interval, page_html
+from .viz import RANKDIRS, Drawing, box_attrs, box_label, draw
 
 __all__ = ["FrameState", "Shown", "backward_frames", "backward_page", "frame_states", "replay"]
 
@@ -46,6 +47,13 @@ MAX_NODES = 100
 # draw() already gives constants a dashed grey box.
 PARTIAL_BORDER = "#7b3294"
 PARTIAL_FILL = "#f1e8f6"
+#: Node text (CSS px) a step page must reach on a 1920x1080 projector, in projector mode: smaller is
+#: unreadable from a lecture room's back rows, and such a graph is refused.
+MIN_TEXT_PX = 12.0
+NODE_FONT_PT = 11  # draw's font size for a box's text
+# The drawing's room in projector mode at 1920x1080, CSS px: the window less the padding, the
+# controls and the caption (as many lines as its longest caption, at the size page.css gives it).
+PROJECTOR_WIDTH, PROJECTOR_HEIGHT, PROJECTOR_CONTROLS = 1920 - 39, 1080 - 20, 80
 
 
 @dataclass(frozen=True)
@@ -88,11 +96,12 @@ class FrameState:
         return () if self.node is None else (self.node,)
 
 
-def frame_states(root: Value) -> list[FrameState]:
+def frame_states(root: Value, names: Mapping[Value, str] | None = None) -> list[FrameState]:
     """The content of every frame: the forward pass, then one per backward step.
 
     Args:
         root: the output whose backward pass is shown.
+        names: what the captions call each node; None: ``names.node_names``.
 
     Returns:
         ``len(trace_backward(root)) + 1`` states, each holding only the running sums it changes.
@@ -105,6 +114,9 @@ def frame_states(root: Value) -> list[FrameState]:
     [[], [(1.0, ''), (3.0, 'partial: 1 of 2'), (6.0, '')], []]
     """
     steps = trace_backward(_checked_root(root))
+    if names is not None:
+        shared = dict(names)
+        steps = [replace(step, names=shared) for step in steps]
     names = steps[0].names
     states = [FrameState(None, (), (), _forward_caption(names[root]), "")]
     for step in steps:
@@ -155,16 +167,26 @@ def _forward_caption(root: str) -> str:
     )
 
 
-def backward_frames(root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NODES) -> list[Frame]:
+def backward_frames(
+    root: Value, *, rankdir: str | None = None, max_nodes: int = MAX_NODES, min_text_px: float = MIN_TEXT_PX
+) -> list[Frame]:
     """The backward pass of ``root`` as SVG frames (needs Graphviz's ``dot``).
 
     Unlabelled values are drawn with the names the captions use (``n1``, ``n2``, ... in reading
-    order, constants as their number), so every name in a caption can be found in the picture.
+    order, constants as their number), so every name in a caption can be found in the picture. A
+    model's parameters (labelled ``layers.0.neurons.1.w.0`` by ``nn``) sit in one box per neuron,
+    called briefly (``w0``, ``b``; ``L0N1.w0`` where several neurons have one), in the boxes and
+    the captions alike. Every box has the size of the widest text it ever holds, from the first
+    frame to the last, so nothing moves as the gradients fill in.
 
     Args:
         root: the output whose backward pass is shown.
-        rankdir: layout direction of the drawings, as for :func:`~autograd_mini.show.viz.draw`.
+        rankdir: layout direction of the drawings, as for :func:`~autograd_mini.show.viz.draw`;
+            None picks "LR" or "TB", whichever draws the text larger on a 16:9 projector.
         max_nodes: refuse (ValueError) graphs with more values than this, before drawing anything.
+        min_text_px: refuse (ValueError) graphs whose box text would be smaller than this, in CSS
+            px, in projector mode on a 1920x1080 screen (checked before any frame is drawn);
+            0 refuses none.
 
     Returns:
         One Frame for the forward pass, then one per backward step.
@@ -177,17 +199,133 @@ def backward_frames(root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NO
     (3, 'dn1/dx = 6 (an input: nothing further back)', True)
     """
     _check_size(root, max_nodes)  # before any frame is made: the work grows as the square of the size
-    ids = {node: f"v{i}" for i, node in enumerate(topological_order(root))}  # draw's names for the boxes
-    names = node_names(root)  # the captions' names, drawn in the boxes
+    if rankdir is not None:
+        checks.one_of(rankdir, "rankdir", RANKDIRS)
+    min_text_px = checks.non_negative(min_text_px, "min_text_px")
+    order = topological_order(root)
+    ids = {node: f"v{i}" for i, node in enumerate(order)}  # draw's names for the boxes
+    names = brief_names(order, node_names(root))  # the captions' names, drawn in the boxes
+    states = frame_states(root, names)
+    page = _Page(root, ids, names, max_nodes, LabelledParameters(order))
+    page.fit(states, rankdir, min_text_px)
     return [
-        Frame(
-            _svg(root, rankdir, shown, state, max_nodes, ids, names),
-            state.caption,
-            state.current,
-            _asked(state, names, names[root]),
-        )
-        for state, shown in replay(frame_states(root))
+        Frame(page.svg(shown, state), state.caption, state.current, _asked(state, names, names[root]))
+        for state, shown in replay(states)
     ]
+
+
+class _Page:
+    """The drawings of one page: one layout direction and one size per box, chosen once for every frame."""
+
+    def __init__(
+        self, root: Value, ids: dict[Value, str], names: dict[Value, str], max_nodes: int, model: LabelledParameters
+    ) -> None:
+        self.root, self.ids, self.names, self.max_nodes = root, ids, names, max_nodes
+        self.cluster = model if model.pairs else None
+        self.rankdir = "LR"
+        self.sizes: dict[str, tuple[float, float]] = {}  # box id -> width, height in inches
+        order = list(ids)
+        groups = clusters(order, model)[0] if model.pairs else {}
+        # An edge from one neuron's box into another's is one rank longer, so that the boxes of two
+        # layers stand side by side instead of overlapping by a rank and stacking (twice as high).
+        self.spacers = [
+            (ids[parent], f"o{i}")
+            for i, node in enumerate(order)
+            for parent in node.parents
+            if parent in groups and node in groups and groups[parent] != groups[node]
+        ]
+
+    def drawing(self, shown: Mapping[Value, Shown], state: FrameState) -> Drawing:
+        """One frame's drawing: what each box shows at that frame, each box at its fixed size."""
+        drawing = draw(
+            self.root,
+            rankdir=self.rankdir,
+            grads={node: box.grad for node, box in shown.items()},
+            highlight=state.highlight,
+            highlight_edges=state.highlight_edges,
+            max_nodes=self.max_nodes,
+            names=self.names,
+            cluster=self.cluster,
+        )
+        for node, box in shown.items():
+            if not box.is_final:  # a later statement for the same box replaces its label and style
+                drawing.node(self.ids[node], **_partial_attrs(node, self.names[node], box))
+        # Every attribute a frame may set, declared before anything else: dot 2.43 lays a graph out
+        # differently once a node brings an attribute in first (a highlight's color and penwidth).
+        drawing.body.insert(0, '\tnode [color="#000000" penwidth=1]\n\tedge [penwidth=1]\n')
+        for parent, op in self.spacers:
+            drawing.edge(parent, op, style="invis", minlen="2")
+        drawing.attr("graph", ranksep="0.3", nodesep="0.2")  # a little tighter than draw's: larger text
+        for box_id, (width, height) in self.sizes.items():
+            drawing.node(box_id, width=f"{width:.3f}", height=f"{height:.3f}", fixedsize="true")
+        return drawing
+
+    def svg(self, shown: Mapping[Value, Shown], state: FrameState) -> str:
+        """One frame's drawing, rendered at once: only its SVG text is kept."""
+        svg: str = self.drawing(shown, state).pipe(format="svg", encoding="utf-8")
+        return svg
+
+    def fit(self, states: list[FrameState], rankdir: str | None, min_text_px: float) -> None:
+        """Fix each box's size to the widest and tallest text it will hold, then pick the direction.
+
+        Three or four runs of ``dot`` on the forward-pass drawing, before any frame is drawn.
+        """
+        lines = _grad_lines(states)
+        first = self.drawing({}, states[0])
+        for node, texts in lines.items():  # every text a box will hold, stacked: its widest
+            first.node(self.ids[node], label=box_label(node, self.names[node], "<br/>".join(texts)))
+        widths = _plain(first)[1]
+        first = self.drawing({}, states[0])
+        for node, texts in lines.items():  # the text with the most lines: its tallest
+            tallest = max(texts, key=lambda text: text.count("<br/>"))
+            first.node(self.ids[node], label=box_label(node, self.names[node], tallest))
+        heights = _plain(first)[1]
+        # A hair over what dot measured: its figures are rounded, and a fixed box must not clip its text.
+        self.sizes = {box: (widths[box][0] + 0.02, heights[box][1] + 0.02) for box in self.ids.values()}
+        fits = {}
+        for direction in (rankdir,) if rankdir is not None else ("LR", "TB"):
+            self.rankdir = direction
+            fits[direction] = _projector_text_px(_plain(self.drawing({}, states[0]))[0], states)
+        self.rankdir = max(fits, key=lambda direction: fits[direction])
+        if fits[self.rankdir] < min_text_px:
+            count = len(self.ids)
+            raise ValueError(
+                f"the graph has {count} values: on a 1920x1080 projector its step-by-step page would draw their "
+                f"text {fits[self.rankdir]:.1f} px high, less than min_text_px={min_text_px:g}, too small to read. "
+                "Show a model as its network instead, autograd_mini.draw_network(model, x), or a smaller expression "
+                "(min_text_px=0 draws the page anyway)."
+            )
+
+
+def _grad_lines(states: list[FrameState]) -> dict[Value, list[str]]:
+    """Every grad line each box shows over the frames, in order: "grad ?" first, then its running sums."""
+    lines: dict[Value, list[str]] = {}
+    for state in states:
+        for node, box in state.changes:
+            lines.setdefault(node, ["grad ?"]).append(_grad_line(box))
+    return lines
+
+
+def _plain(drawing: Drawing) -> tuple[tuple[float, float], dict[str, tuple[float, float]]]:
+    """The laid-out drawing's size and each node's, in inches, from ``dot``'s plain output."""
+    text: str = drawing.pipe(format="plain", encoding="utf-8")
+    size, nodes = (0.0, 0.0), {}
+    for line in text.splitlines():
+        words = line.split(" ", 6)
+        if words[0] == "graph":
+            size = (float(words[2]), float(words[3]))
+        elif words[0] == "node":
+            nodes[words[1]] = (float(words[4]), float(words[5]))
+    return size, nodes
+
+
+def _projector_text_px(size: tuple[float, float], states: list[FrameState]) -> float:
+    """How high a box's text is drawn on a 1920x1080 projector (CSS px): the drawing scaled to fit the room left."""
+    lines, chars = caption_shape([state.caption for state in states])
+    caption_px = min(PROJECTOR_WIDTH / 1920 * 36.48, (PROJECTOR_WIDTH - 50) / (chars * 0.62))  # as page.css
+    room = PROJECTOR_HEIGHT - PROJECTOR_CONTROLS - lines * 1.3 * caption_px - 30
+    width, height = (max(side * 72, 1.0) for side in size)  # in points: one unit of the SVG
+    return NODE_FONT_PT * min(PROJECTOR_WIDTH / width, room / height)
 
 
 def _asked(state: FrameState, names: Mapping[Value, str], output: str) -> tuple[Prediction, ...]:
@@ -210,39 +348,19 @@ def _prompt(output: str, name: str, shown: Shown) -> str:
     return head if shown.uses == 1 else f"{head} after {shown.arrived} of {shown.uses}"
 
 
-def _svg(
-    root: Value,
-    rankdir: str,
-    shown: Mapping[Value, Shown],
-    state: FrameState,
-    max_nodes: int,
-    ids: dict[Value, str],
-    names: dict[Value, str],
-) -> str:
-    """One frame's drawing, rendered at once: only its SVG text is kept."""
-    drawing = draw(
-        root,
-        rankdir=rankdir,
-        grads={node: box.grad for node, box in shown.items()},
-        highlight=state.highlight,
-        highlight_edges=state.highlight_edges,
-        max_nodes=max_nodes,
-        names=names,
-    )
-    for node, box in shown.items():
-        if not box.is_final:  # a later statement for the same box replaces its label and style
-            drawing.node(ids[node], **_partial_attrs(node, names[node], box))
-    svg: str = drawing.pipe(format="svg", encoding="utf-8")
-    return svg
-
-
 def _partial_attrs(node: Value, name: str, box: Shown) -> dict[str, str]:
     """A box whose sum still waits for contributions: dashed purple, its grad line marked partial."""
     attrs = box_attrs(node)  # never the root, never the highlighted node: both are final
     style = attrs["style"] if "dashed" in attrs["style"] else f"{attrs['style']},dashed"
     attrs.update(style=style, fillcolor=PARTIAL_FILL, color=PARTIAL_BORDER, penwidth="2")
-    mark = f'grad {short_number(box.grad)}<br/><font color="{PARTIAL_BORDER}"><i>{box.mark}</i></font>'
-    return {"label": box_label(node, name, mark), **attrs}
+    return {"label": box_label(node, name, _grad_line(box)), **attrs}
+
+
+def _grad_line(box: Shown) -> str:
+    """The grad line of a box (HTML): its running sum, and under a sum that is not final the partial mark."""
+    line = f"grad {short_number(box.grad)}"
+    return line if box.is_final else f'{line}<br/><font color="{PARTIAL_BORDER}"><i>{box.mark}</i></font>'
+
 
 
 def _check_size(root: Value, max_nodes: int) -> None:
@@ -253,7 +371,8 @@ def _check_size(root: Value, max_nodes: int) -> None:
     if count > max_nodes:
         raise ValueError(
             f"the graph has {count} values, more than max_nodes={max_nodes}: its step-by-step page would hold "
-            f"{count + 1} drawings of {count} boxes each. Show a smaller expression, or pass max_nodes={count}."
+            f"{count + 1} drawings of {count} boxes each, too small to read. Show a model as its network instead, "
+            f"autograd_mini.draw_network(model, x), or a smaller expression, or pass max_nodes={count}."
         )
 
 
@@ -262,9 +381,10 @@ def backward_page(
     path: str | Path | None = None,
     *,
     title: str = "Backward pass, step by step",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     interval_ms: int = 1200,
     max_nodes: int = MAX_NODES,
+    min_text_px: float = MIN_TEXT_PX,
 ) -> StepPage:
     """One self-contained HTML page that plays the backward pass of ``root`` step by step.
 
@@ -276,17 +396,20 @@ def backward_page(
         root: the output whose backward pass is shown.
         path: where to write the page (UTF-8); None writes nothing.
         title: the page heading.
-        rankdir: layout direction of the drawings.
+        rankdir: layout direction of the drawings; None picks "LR" or "TB" by the graph's shape,
+            whichever draws the text larger on a 16:9 projector.
         interval_ms: milliseconds between frames while playing, from MIN_INTERVAL_MS (10) to
             MAX_INTERVAL_MS (60,000).
         max_nodes: refuse (ValueError) graphs with more values than this.
+        min_text_px: refuse (ValueError) graphs whose box text would be drawn smaller than this
+            (CSS px) in projector mode on a 1920x1080 screen; 0 refuses none.
 
     Returns:
         A StepPage: ``.html`` is the page, ``.path`` the file written (or None).
 
     Raises:
-        ValueError: the graph has more than ``max_nodes`` values, or an option is out of range;
-            checked before any frame is drawn.
+        ValueError: the graph has more than ``max_nodes`` values, its text would be smaller than
+            ``min_text_px``, or an option is out of range; checked before any frame is drawn.
         GraphvizNotFoundError: Graphviz's ``dot`` is not installed (the message says how to install it).
         GraphvizFailedError: ``dot`` could not draw a frame (the message holds what it reported).
 
@@ -301,7 +424,7 @@ def backward_page(
     if not isinstance(title, str):
         raise TypeError(f"title must be a str, got {type(title).__name__}: {title!r}")
     check_interval(interval_ms)
-    frames = backward_frames(root, rankdir=rankdir, max_nodes=max_nodes)
+    frames = backward_frames(root, rankdir=rankdir, max_nodes=max_nodes, min_text_px=min_text_px)
     page = StepPage(page_html(frames, title, interval_ms, output=node_names(root)[root]), None)
     if path is None:
         return page

@@ -83,6 +83,19 @@ def _js_number(value: float) -> str:
     return repr(float(value))
 
 
+def caption_shape(captions: list[str]) -> tuple[int, int]:
+    """The room the captions need: the most lines of any, and the most characters of any line.
+
+    The page keeps that room for every frame, so the drawing below never moves, and sizes the
+    caption's type in projector mode so that its longest line fits the window's width.
+
+    >>> caption_shape(["one line", "two\\nlines, the second longer"])
+    (2, 24)
+    """
+    lines = [caption.splitlines() or [""] for caption in captions]
+    return max(len(each) for each in lines), max(20, *(len(line) for each in lines for line in each))
+
+
 def page_html(frames: list[Frame], title: str, interval_ms: int = 1200, *, output: str) -> str:
     """The whole page as one HTML string.
 
@@ -93,7 +106,7 @@ def page_html(frames: list[Frame], title: str, interval_ms: int = 1200, *, outpu
         output: the name of the output whose gradients the frames show, as the captions write it.
 
     >>> text = page_html([Frame("<svg></svg>", "a < b", "")], "Demo", output="f")
-    >>> "a &lt; b" in text and "<svg></svg>" in text and "df/dx is a gradient" in text
+    >>> "a &lt; b" in text and "></svg>" in text and "df/dx is a gradient" in text
     True
     >>> '<pre id="caption" aria-live="polite">a &lt; b</pre>' in text   # shown without JavaScript too
     True
@@ -108,8 +121,11 @@ def page_html(frames: list[Frame], title: str, interval_ms: int = 1200, *, outpu
         f"{' hidden' if i else ''}>\n{_strip_xml_header(frame.svg)}\n</div>"
         for i, frame in enumerate(frames)
     )
+    lines, chars = caption_shape([frame.caption for frame in frames])
     return Template(_asset("step_page.html")).substitute(
         title=html.escape(title),
+        lines=lines,
+        chars=chars,
         style=_asset("step_page.css"),
         script=_asset("step_page.js"),
         frames=blocks,
@@ -134,9 +150,18 @@ def check_interval(interval_ms: object) -> None:
 
 
 def _strip_xml_header(svg: str) -> str:
-    """Inline SVG must not carry the XML declaration or DOCTYPE that files have."""
+    """Inline SVG must not carry the XML declaration or DOCTYPE that files have.
+
+    The drawing is also pinned to the top of its room (``xMidYMin``): scaled to fit a window wider
+    than it is, it sits right under the caption, and what room is left stays below it.
+
+    >>> _strip_xml_header('<?xml version="1.0"?>\\n<svg width="10pt">')
+    '<svg preserveAspectRatio="xMidYMin meet" width="10pt">'
+    """
     start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    if start < 0:
+        return svg
+    return '<svg preserveAspectRatio="xMidYMin meet"' + svg[start + len("<svg") :]
 
 
 @dataclass(frozen=True)

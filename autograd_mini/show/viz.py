@@ -207,7 +207,7 @@ def draw(
         caption: a line of text under the drawing.
         names: the name to title each box with; None names every node as every text does
             (``names.node_names``: a label, else ``n1``, ``n2``, ... in reading order, a constant
-            by its number). A node missing from the mapping is drawn without a name.
+            by its number). A node missing from the mapping is drawn without a name; given names win over a cluster's.
 
     Returns:
         A ``graphviz.Digraph``: ``.source`` is its DOT text, ``.render(name, format="png")``
@@ -230,7 +230,7 @@ def draw(
     shown = _grads_to_show(order, grads) if show_grad or color_by_grad else {}
     largest = _largest_finite(shown.values())
     groups, short = clusters(order, cluster) if cluster is not None else ({}, {})
-    titles = {**(node_names(root) if names is None else _checked_names(names)), **short}
+    titles = {**node_names(root), **short} if names is None else {**short, **_checked_names(names)}
 
     graph = Drawing(name="autograd_mini", graph_attr=_graph_attrs(rankdir, caption))
     graph.attr("node", fontname=FONT, fontsize="11")
