@@ -127,6 +127,16 @@ def to_torch(model: MLP) -> Any:
     Raises:
         TypeError: ``model`` is not an MLP.
         ModuleNotFoundError: torch is not installed.
+
+    This example needs torch:
+
+    >>> import torch
+    >>> from autograd_mini import MLP
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> module = to_torch(model)
+    >>> out = module(torch.tensor([0.5, -1.0], dtype=torch.float64))
+    >>> abs(out.item() - model([0.5, -1.0])[0].data) < 1e-12
+    True
     """
     if not isinstance(model, MLP):
         hint = "; a Layer(nin, nout, act) is MLP(nin, [nout], output_activation=act)" * isinstance(model, Layer)
@@ -164,6 +174,14 @@ def from_torch(module: Any) -> MLP:
             that do not chain, hidden activations that differ, a bias in some layers only, complex or
             non-finite numbers.
         ModuleNotFoundError: torch is not installed.
+
+    This example needs torch:
+
+    >>> import torch
+    >>> layers = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)).double()
+    >>> model = from_torch(layers)
+    >>> model.nin, model.nouts, model.activation
+    (2, [3, 1], 'tanh')
     """
     torch = _torch()
     checks.instance(module, torch.nn.Module, "module", "a torch.nn.Module")

@@ -37,6 +37,6 @@ def test_every_file_the_readme_links_to_exists() -> None:
 
 def test_the_readme_pictures_are_committed_pngs() -> None:
     pictures = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", (ROOT / "README.md").read_text())
-    assert len(pictures) == 3
+    assert len(pictures) == 4
     for picture in pictures:
         assert (ROOT / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
