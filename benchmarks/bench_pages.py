@@ -59,7 +59,9 @@ def graphs() -> dict[str, Any]:
     }
 
 
-def measure(browser: Any, path: Path, window: tuple[str, int, int, bool], shots: Path | None, name: str) -> dict[str, float]:
+def measure(
+    browser: Any, path: Path, window: tuple[str, int, int, bool], shots: Path | None, name: str
+) -> dict[str, float]:
     label, width, height, projector = window
     page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
     page.goto(path.as_uri())

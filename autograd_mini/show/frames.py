@@ -237,7 +237,7 @@ class _Page:
 
     def drawing(self, shown: Mapping[Value, Shown], state: FrameState) -> Drawing:
         """One frame's drawing: what each box shows at that frame, each box at its fixed size."""
-        drawing = draw(
+        drawing: Drawing = draw(
             self.root,
             rankdir=self.rankdir,
             grads={node: box.grad for node, box in shown.items()},
@@ -360,7 +360,6 @@ def _grad_line(box: Shown) -> str:
     """The grad line of a box (HTML): its running sum, and under a sum that is not final the partial mark."""
     line = f"grad {short_number(box.grad)}"
     return line if box.is_final else f'{line}<br/><font color="{PARTIAL_BORDER}"><i>{box.mark}</i></font>'
-
 
 
 def _check_size(root: Value, max_nodes: int) -> None:
