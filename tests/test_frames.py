@@ -317,3 +317,77 @@ def test_the_page_reads_answers_by_the_rules_written_once_in_teach_answers() -> 
     assert not re.search(r"\b(1e-\d+|0\.001|64)\b", script)  # no tolerance or cap of its own (before: 1e-3, 1e-9)
     assert "answered <code>nan</code>, an infinite one <code>inf</code> or <code>-inf</code>" in text
     assert text.count("0.1%") == 2  # the note by the input and the footer, both from REL_TOL
+
+
+# -- pages that fit a projector ------------------------------------------------------------------
+
+
+def _box_shapes(svg: str) -> dict[str, list[str]]:
+    """Each value's box in a rendered frame: the outlines (polygon points, path d) under its title."""
+    shapes: dict[str, list[str]] = {}
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = group.find(f"{SVG}title")
+        if group.get("class") == "node" and title is not None and (title.text or "").startswith("v"):
+            outlines = [*group.iter(f"{SVG}polygon"), *group.iter(f"{SVG}path")]
+            shapes[title.text or ""] = [shape.get("points") or shape.get("d") or "" for shape in outlines]
+    return shapes
+
+
+def test_every_box_keeps_its_size_and_place_from_the_first_frame_to_the_last(dot: str) -> None:
+    from autograd_mini import MLP
+
+    x1, x2, w1, w2 = Value(2.0, label="x1"), Value(0.0, label="x2"), Value(-3.0, label="w1"), Value(1.0, label="w2")
+    neuron = (x1 * w1 + x2 * w2 + Value(6.8813735870195432, label="b")).tanh()
+    for root in (neuron, MLP(2, [2, 1], seed=0)([0.5, -0.5])[0]):
+        frames = backward_frames(root)
+        first = _box_shapes(frames[0].svg)
+        assert len(first) == len(topological_order(root))
+        for i, frame in enumerate(frames):
+            assert _box_shapes(frame.svg) == first, f"frame {i}: a box moved or changed its size"
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    root = ET.fromstring(svg)
+    return float(root.get("width", "0").removesuffix("pt")), float(root.get("height", "0").removesuffix("pt"))
+
+
+def test_the_layout_direction_follows_the_graphs_shape(dot: str) -> None:
+    leaves = [Value(float(i), label=f"a{i}") for i in range(16)]
+    while len(leaves) > 1:  # a balanced sum: 16 values side by side, 4 levels deep
+        leaves = [left + right for left, right in zip(leaves[0::2], leaves[1::2], strict=True)]
+    wide = leaves[0]
+    width, height = _svg_size(backward_frames(wide, min_text_px=0)[0].svg)
+    assert width > height  # drawn top to bottom: its 16 leaves in a row
+    width, height = _svg_size(backward_frames(wide, rankdir="LR", min_text_px=0)[0].svg)
+    assert height > width  # left to right, as asked: the 16 leaves in a column
+    deep = Value(1.0, label="x")
+    for _ in range(6):
+        deep = deep.tanh()
+    width, height = _svg_size(backward_frames(deep)[0].svg)
+    assert width > height  # a chain: left to right
+
+
+def test_a_graph_too_large_to_read_is_refused_pointing_to_the_network_view(dot: str, tmp_path: Path) -> None:
+    from autograd_mini import MLP
+
+    root = MLP(2, [4, 1], seed=0)([0.5, -0.5])[0]  # 47 values: under max_nodes, too small on a projector
+    target = tmp_path / "steps.html"
+    refusal = r"has 47 values: .* px high, less than min_text_px=12.*draw_network\(model, x\)"
+    with pytest.raises(ValueError, match=refusal):
+        backward_page(root, target)
+    assert not target.exists()
+    assert len(backward_frames(root, min_text_px=0)) == 48  # drawn anyway when asked
+    with pytest.raises(ValueError, match="draw_network"):
+        backward_frames(root, max_nodes=40)
+    with pytest.raises(TypeError, match="min_text_px must be"):
+        backward_frames(root, min_text_px="12")  # type: ignore[arg-type]
+
+
+def test_a_models_parameters_are_named_briefly_in_boxes_and_captions(dot: str) -> None:
+    from autograd_mini import MLP
+
+    frames = backward_frames(MLP(2, [2, 1], seed=0)([0.5, -0.5])[0])
+    captions = "\n".join(frame.caption for frame in frames)
+    assert "layers." not in captions and "dn14/dL1N0.w0 = " in captions
+    assert ">L0N1.b<" in frames[0].svg and ">layers.0.neurons.1<" in frames[0].svg  # the neuron, said once
+    assert ">layers.0.neurons.1.b<" not in frames[0].svg

@@ -532,3 +532,61 @@ def test_without_javascript_the_page_says_so_and_shows_the_first_frame_with_its_
     context.close()
     opened = Opened(browser, example_page)  # with JavaScript: no note, the controls are there
     assert opened.page.is_hidden("p.noscript") and opened.page.is_visible("#next")
+
+
+# -- pages that fit a projector: text large enough, boxes that never move ------------------------
+
+BOX_RECTS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.frame:not([hidden]) g.node'))
+    .filter(g => g.querySelector('title').textContent.startsWith('v'))
+    .map(g => [g.querySelector('title').textContent,
+               g.querySelector('polygon, path').getBoundingClientRect().toJSON()]))"""
+NODE_TEXT_PX = """() => Math.min(...Array.from(document.querySelectorAll('.frame:not([hidden]) g.node'))
+    .filter(g => g.querySelector('title').textContent.startsWith('v')).map(g => g.querySelector('text'))
+    .map(t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a))"""  # a value's name, in CSS px
+
+
+def readme_neuron() -> Value:
+    """The README's neuron o = tanh(x1*w1 + x2*w2 + b), as bench_pages.py builds it."""
+    root = demo_neuron()
+    root.parents[0].label, root.label = "n", "o"
+    return root
+
+
+@pytest.mark.parametrize(("build", "least"), [(readme_neuron, 24), (small_mlp, 14)])
+def test_projector_text_is_large_enough_and_no_box_ever_moves(
+    browser: Any, tmp_path: Path, build: Callable[[], Value], least: float
+) -> None:
+    if shutil.which("dot") is None:
+        _missing("Graphviz's dot", "apt-get install graphviz")
+    path = backward_page(build(), tmp_path / "steps.html").path or tmp_path
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(path.as_uri())
+    page.keyboard.press("p")
+    first = page.evaluate(BOX_RECTS)
+    frames = int(page.get_attribute("#slider", "max") or "0") + 1
+    for frame in range(frames):
+        page.fill("#slider", str(frame))
+        assert page.evaluate(BOX_RECTS) == first, f"frame {frame}: a box moved or changed its size"
+        assert page.evaluate(NODE_TEXT_PX) >= least
+    graph_top = page.evaluate(  # the drawing's first box or cluster outline (a neuron's frame sits above its boxes)
+        """() => Math.min(...Array.from(document.querySelectorAll(
+            '.frame:not([hidden]) g.node, .frame:not([hidden]) g.cluster')).map(g => g.getBoundingClientRect().top))"""
+    )
+    caption_bottom = page.evaluate("() => document.getElementById('caption').getBoundingClientRect().bottom")
+    assert graph_top - caption_bottom < 0.05 * 1080  # no empty band: the drawing sits right under the caption
+    page.close()
+
+
+def test_a_model_page_names_parameters_briefly_in_their_neurons_box(browser: Any, tmp_path: Path) -> None:
+    if shutil.which("dot") is None:
+        _missing("Graphviz's dot", "apt-get install graphviz")
+    opened = Opened(browser, backward_page(small_mlp(), tmp_path / "steps.html").path or tmp_path)
+    texts = "ts => ts.map(t => t.textContent)"
+    clusters = opened.page.eval_on_selector_all(".frame:not([hidden]) g.cluster text", texts)
+    assert sorted(clusters) == ["layers.0.neurons.0", "layers.0.neurons.1", "layers.1.neurons.0"]
+    names = set(opened.texts())
+    assert {"L0N0.w0", "L0N0.w1", "L0N0.b", "L1N0.b"} <= names
+    assert not any(text.startswith("layers.0.neurons.0.") for text in names)
+    opened.page.fill("#slider", "2")
+    assert "layers." not in opened.caption() and "L1N0." in opened.caption()
+    opened.assert_offline()
