@@ -9,6 +9,7 @@ are stale), and that each one uses the package rather than carrying library code
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -72,6 +73,47 @@ def test_a_training_cell_shows_one_progress_bar(name: str) -> None:
         assert len(streams) <= 1, f"{name}: code cell {i} stores {len(streams)} separate stderr outputs"
         text = "".join(streams[0]["text"]) if streams else ""
         assert "\r" not in text, f"{name}: code cell {i} stores a progress bar's every redraw"
+
+
+# CSS pixels: JupyterLab 4's output area beside its file browser, on a 1920 x 1080 screen.
+OUTPUT_AREA_WIDTH = 968
+DRAWINGS = {"01_quickstart.ipynb": 3, "02_chain_rule.ipynb": 2, "06_from_a_graph_to_a_program.ipynb": 1}
+
+
+def _pictures(name: str) -> list[tuple[int, dict[str, Any]]]:
+    """(code cell index, output) of every stored output that is a picture (a PNG, an SVG or both)."""
+    return [
+        (i, output)
+        for i, cell in enumerate(_code_cells(NOTEBOOKS / name))
+        for output in cell.get("outputs", [])
+        if {"image/png", "image/svg+xml"} & set(output.get("data", {}))
+    ]
+
+
+def test_the_drawings_are_all_there() -> None:
+    counts = {name: sum("image/svg+xml" in o["data"] for _, o in _pictures(name)) for name in EXPECTED}
+    assert {name: n for name, n in counts.items() if n} == DRAWINGS
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_every_stored_picture_is_a_png_that_fits_the_output_area(name: str) -> None:
+    """JupyterLab does not show the SVG of a notebook it does not trust (any notebook just opened), only
+    its text, "<autograd_mini.show.viz.Drawing at 0x...>"; a PNG it shows. And a picture wider than the
+    output area hides behind a scrollbar; a PNG whose width metadata fits is scaled down."""
+    for i, output in _pictures(name):
+        data = output["data"]
+        assert "image/png" in data, (
+            f"{name}: code cell {i} stores its picture as SVG only, which an untrusted notebook hides"
+        )
+        png = base64.b64decode(data["image/png"])
+        assert png.startswith(b"\x89PNG\r\n\x1a\n"), f"{name}: code cell {i} stores an image/png that is not a PNG"
+        pixels = int.from_bytes(png[16:20], "big")  # the IHDR chunk's width
+        width = output.get("metadata", {}).get("image/png", {}).get("width", pixels)
+        assert 0 < width <= min(pixels, OUTPUT_AREA_WIDTH), (
+            f"{name}: code cell {i} shows {width} px of a {pixels} px PNG"
+        )
+        if "image/svg+xml" in data:  # a drawing: its PNG is sharper than one pixel per CSS pixel
+            assert pixels >= 1.5 * width, f"{name}: code cell {i} stores a drawing's PNG at {pixels} px for {width} px"
 
 
 def test_the_notebooks_with_plots_store_their_pictures() -> None:
