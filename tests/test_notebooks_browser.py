@@ -1,8 +1,9 @@
 """The stored notebooks opened in JupyterLab, in Debian's Chromium: their drawings show without running
 anything, in a notebook JupyterLab does not trust, and none is cut off behind a scrollbar.
 
-Needs JupyterLab (pip install -e '.[notebooks]'); skipped without it. The server runs on a copy of the
-notebooks with its own empty settings and data folders, so no notebook is trusted by an earlier session.
+Needs JupyterLab (pip install -e '.[notebooks]'): skipped without it, except in CI, which installs it.
+The server runs on a copy of the notebooks with its own empty settings and data folders, so no
+notebook is trusted by an earlier session.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ import pytest
 from test_notebooks import DRAWINGS, NOTEBOOKS
 from test_page_browser import ARGS, CHROMIUM, _missing
 
-pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (pip install -e '.[notebooks]')")
+try:
+    import jupyterlab  # noqa: F401
+except ImportError:
+    if os.environ.get("CI"):
+        pytest.fail("JupyterLab is missing; .ci/run installs it (pip install -e '.[notebooks]')", pytrace=False)
+    pytest.skip("JupyterLab is missing (pip install -e '.[notebooks]')", allow_module_level=True)
+
 
 # Every notebook with drawings on a small screen, where a wide drawing would overflow; the first on a large one too.
 CASES = [(name, 1280, 720) for name in sorted(DRAWINGS)] + [("01_quickstart.ipynb", 1920, 1080)]
